@@ -1,0 +1,1 @@
+"""Vetted content: loading, validating, rendering and compiling it into Rasa training data."""

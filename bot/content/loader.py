@@ -1,0 +1,141 @@
+"""Read content files with line numbers, so every defect can point at its line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from bot.content.models import KINDS, ContentEntry, Defect, Source
+
+_KIND_DIRS = {"faq": "faq", "emergency": "emergency", "system": "system"}
+
+
+class ContentLoadError(Exception):
+    """A file that cannot be read as content at all (bad YAML, not a mapping)."""
+
+    def __init__(self, defect: Defect) -> None:
+        super().__init__(str(defect))
+        self.defect = defect
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
+    """Parse one content file; returns the entry and the raw mapping (for the validator)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            raw = _yaml().load(handle)
+    except UnicodeDecodeError as exc:
+        raise ContentLoadError(Defect(path, 1, f"not UTF-8 text ({exc.reason})")) from exc
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ContentLoadError(Defect(path, line, f"invalid YAML: {problem}")) from exc
+    if not isinstance(raw, dict):
+        raise ContentLoadError(Defect(path, 1, "expected a mapping of fields (id, title, answer, ...)"))
+
+    lines = {str(key): raw.lc.key(key)[0] + 1 for key in raw}
+    examples_raw = raw.get("examples") or []
+    example_lines: tuple[int, ...] = ()
+    if isinstance(examples_raw, list):
+        example_lines = tuple(
+            examples_raw.lc.item(i)[0] + 1 if hasattr(examples_raw, "lc") else lines.get("examples", 1)
+            for i in range(len(examples_raw))
+        )
+    sources = []
+    for item in raw.get("sources") or []:
+        if isinstance(item, dict):
+            sources.append(
+                Source(
+                    title=_text(item.get("title")),
+                    publisher=_text(item.get("publisher")),
+                    url=_text(item.get("url")),
+                )
+            )
+    entry = ContentEntry(
+        kind=kind,
+        id=_text(raw.get("id")),
+        title=_text(raw.get("title")),
+        status=_text(raw.get("status")),
+        answer=" ".join(_text(raw.get("answer")).split()),
+        sources=tuple(sources),
+        reviewed_by=_text(raw.get("reviewed_by")),
+        reviewed_on=_as_date(raw.get("reviewed_on")),
+        review_due=_as_date(raw.get("review_due")),
+        tags=tuple(_text(t) for t in raw.get("tags") or [] if _text(t)),
+        examples=tuple(_text(e) for e in examples_raw) if isinstance(examples_raw, list) else (),
+        related=tuple(_text(r) for r in raw.get("related") or [] if _text(r)),
+        myth=bool(raw.get("myth", False)),
+        response=_text(raw.get("response")) or None,
+        buttons=tuple(
+            (_text(b.get("title")), _text(b.get("payload")))
+            for b in raw.get("buttons") or []
+            if isinstance(b, dict)
+        ),
+        variables=tuple(_text(v) for v in raw.get("variables") or []),
+        path=path,
+        lines=lines,
+        example_lines=example_lines,
+    )
+    return entry, dict(raw)
+
+
+def content_files(content_dir: Path) -> Iterable[tuple[Path, str]]:
+    """Every content file below content_dir with its kind, in a stable order."""
+    for kind in KINDS:
+        folder = content_dir / _KIND_DIRS[kind]
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if path.suffix in (".yml", ".yaml"):
+                    yield path, kind
+
+
+def load_content(content_dir: Path) -> tuple[list[ContentEntry], list[Defect]]:
+    """Load every file; files that cannot be parsed become defects instead of exceptions."""
+    entries: list[ContentEntry] = []
+    defects: list[Defect] = []
+    for path, kind in content_files(content_dir):
+        try:
+            entry, _ = load_file(path, kind)
+        except ContentLoadError as exc:
+            defects.append(exc.defect)
+            continue
+        entries.append(entry)
+    return entries, defects
+
+
+def load_clinic(path: Path) -> dict[str, Any]:
+    """The clinic profile, as plain data."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = _yaml().load(handle)
+    except (OSError, YAMLError) as exc:
+        raise ContentLoadError(Defect(path, 1, f"cannot read clinic profile: {exc}")) from exc
+    if not isinstance(data, dict):
+        raise ContentLoadError(Defect(path, 1, "clinic profile must be a mapping"))
+    return {str(k): v for k, v in data.items()}

@@ -1,0 +1,62 @@
+"""Served content at run time: the gateway's emergency and system messages, FAQ provenance.
+
+Read from the content files themselves (the single source of truth), checked at
+every lookup against today's date so that content past its review date stops
+being served without a redeploy.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bot.content.loader import load_clinic, load_content
+from bot.content.models import ContentEntry, ServedAnswer
+from bot.content.render import serve
+from bot.paths import CLINIC_FILE, CONTENT_DIR
+
+
+class ContentNotServed(LookupError):
+    """The entry does not exist, or is draft, retired or overdue for review."""
+
+
+class ContentStore:
+    def __init__(self, entries: list[ContentEntry], clinic: dict[str, Any]) -> None:
+        self._entries = {(e.kind, e.id): e for e in entries}
+        self.clinic = clinic
+
+    @classmethod
+    def from_files(cls, content_dir: Path = CONTENT_DIR, clinic_file: Path = CLINIC_FILE) -> ContentStore:
+        entries, _defects = load_content(content_dir)
+        return cls(entries, load_clinic(clinic_file))
+
+    def _get(self, kind: str, entry_id: str, today: date | None = None) -> ServedAnswer:
+        entry = self._entries.get((kind, entry_id))
+        if entry is None or not entry.is_served(today or date.today()):
+            raise ContentNotServed(f"{kind} content '{entry_id}' is not available as vetted content")
+        return serve(entry, self.clinic)
+
+    def faq(self, faq_id: str, today: date | None = None) -> ServedAnswer:
+        return self._get("faq", faq_id, today)
+
+    def emergency(self, category: str, today: date | None = None) -> ServedAnswer:
+        """Emergency guidance; if a category's entry is unavailable, the generic one still reaches the patient."""
+        try:
+            return self._get("emergency", category, today)
+        except ContentNotServed:
+            return self._get("emergency", "general_emergency", today)
+
+    def system(self, message_id: str, today: date | None = None) -> ServedAnswer:
+        return self._get("system", message_id, today)
+
+    def is_served(self, kind: str, entry_id: str, today: date | None = None) -> bool:
+        entry = self._entries.get((kind, entry_id))
+        return entry is not None and entry.is_served(today or date.today())
+
+
+@lru_cache(maxsize=1)
+def get_content_store() -> ContentStore:
+    """The process-wide store, loaded once from the content files."""
+    return ContentStore.from_files()

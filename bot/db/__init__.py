@@ -1,0 +1,1 @@
+"""Storage: one SQLAlchemy metadata for every table, sessions and a unit of work."""

@@ -1,0 +1,90 @@
+"""Evaluation datasets: our held-out questions and the public sets in ../shared/eval.
+
+None of these questions is ever trained on: the held-out FAQ examples are split
+off by the compiler, and the public sets are only read here.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from bot.content.compiler import served_faqs, split_examples
+from bot.content.loader import load_content
+from bot.paths import CONTENT_DIR, EVAL_DIR, SHARED_EVAL_DIR
+
+DATASETS = ("own", "covid_q", "liveqa_medical")
+MAPPINGS_DIR = EVAL_DIR / "mappings"
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    id: str
+    text: str
+    # The FAQ that answers it, or None when no FAQ does (any FAQ answer is then wrong).
+    expected_faq: str | None
+    kind: str
+
+
+def _read_lines(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_mapping(name: str, mappings_dir: Path = MAPPINGS_DIR) -> dict[str, str]:
+    """Public-set ids (class ids or qids) that one of our FAQs really answers -> FAQ id."""
+    path = mappings_dir / f"{name}.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    mapping = data.get("mapping") or {}
+    return {str(k): str(v) for k, v in mapping.items()}
+
+
+def own_dataset(content_dir: Path = CONTENT_DIR, eval_dir: Path = EVAL_DIR / "own") -> list[EvalItem]:
+    entries, _ = load_content(content_dir)
+    served, _ = served_faqs(entries, today=date.today())
+    items = []
+    for entry in served:
+        _training, heldout = split_examples(entry)
+        items.extend(EvalItem(f"{entry.id}:{i}", q, entry.id, "in_scope") for i, q in enumerate(heldout))
+    for name, kind in (("out_of_scope.txt", "out_of_scope"), ("personal_advice.txt", "personal_advice")):
+        for i, text in enumerate(_read_lines(eval_dir / name)):
+            items.append(EvalItem(f"{kind}:{i}", text, None, kind))
+    smalltalk = eval_dir / "smalltalk.tsv"
+    for i, line in enumerate(_read_lines(smalltalk)):
+        _intent, text = line.split("\t", 1)
+        items.append(EvalItem(f"smalltalk:{i}", text, None, "smalltalk"))
+    return items
+
+
+def covid_q_dataset(shared_dir: Path = SHARED_EVAL_DIR) -> list[EvalItem]:
+    mapping = load_mapping("covid_q")
+    items = []
+    with (shared_dir / "covid_q" / "questions.tsv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            faq = mapping.get(row["class_id"])
+            items.append(EvalItem(row["row"], row["question"], faq, "in_scope" if faq else "out_of_scope"))
+    return items
+
+
+def liveqa_dataset(shared_dir: Path = SHARED_EVAL_DIR) -> list[EvalItem]:
+    mapping = load_mapping("liveqa_medical")
+    items = []
+    with (shared_dir / "liveqa_medical" / "questions.tsv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            text = " ".join((row.get("message") or row.get("subject") or "").split())
+            faq = mapping.get(row["qid"])
+            items.append(EvalItem(row["qid"], text, faq, "in_scope" if faq else "out_of_scope"))
+    return items
+
+
+def load_dataset(name: str) -> list[EvalItem]:
+    if name == "own":
+        return own_dataset()
+    if name == "covid_q":
+        return covid_q_dataset()
+    if name == "liveqa_medical":
+        return liveqa_dataset()
+    raise ValueError(f"unknown dataset '{name}' (known: {', '.join(DATASETS)})")

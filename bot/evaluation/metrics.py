@@ -1,0 +1,76 @@
+"""Accuracy, coverage and precision of answered questions, at a threshold and along a sweep."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.evaluation.datasets import EvalItem
+
+TARGET_PRECISION = 0.95
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A system's best FAQ candidate, its confidence, and whether it answers at its shipped threshold."""
+
+    faq_id: str | None
+    confidence: float
+    answered: bool
+
+
+def _rates(items: Sequence[EvalItem], answered: Sequence[bool], faqs: Sequence[str | None]) -> tuple[float, float, float]:
+    n_in = sum(1 for i in items if i.expected_faq)
+    n_out = len(items) - n_in
+    answered_total = sum(answered)
+    correct_answered = sum(1 for i, a, f in zip(items, answered, faqs) if a and i.expected_faq and f == i.expected_faq)
+    covered = sum(1 for i, a in zip(items, answered) if a and i.expected_faq)
+    oos_answered = sum(1 for i, a in zip(items, answered) if a and not i.expected_faq)
+    coverage = covered / n_in if n_in else 0.0
+    precision = correct_answered / answered_total if answered_total else 1.0
+    oos_rate = oos_answered / n_out if n_out else 0.0
+    return coverage, precision, oos_rate
+
+
+def sweep(items: Sequence[EvalItem], predictions: Sequence[Prediction]) -> list[tuple[float, float, float]]:
+    """(threshold, coverage, precision) for every distinct confidence as threshold."""
+    faqs = [p.faq_id for p in predictions]
+    thresholds = sorted({round(p.confidence, 6) for p in predictions if p.faq_id} | {0.0, 1.01})
+    points = []
+    for threshold in thresholds:
+        answered = [p.faq_id is not None and p.confidence >= threshold for p in predictions]
+        coverage, precision, _ = _rates(items, answered, faqs)
+        points.append((threshold, coverage, precision))
+    return points
+
+
+def summarise(items: Sequence[EvalItem], predictions: Sequence[Prediction]) -> dict[str, Any]:
+    """The figures the issue asks for, for one system on one dataset."""
+    faqs = [p.faq_id for p in predictions]
+    answered = [p.answered and p.faq_id is not None for p in predictions]
+    in_scope = [(i, p) for i, p in zip(items, predictions) if i.expected_faq]
+    accuracy = sum(1 for i, p in in_scope if p.faq_id == i.expected_faq) / len(in_scope) if in_scope else 0.0
+    coverage, precision, oos_rate = _rates(items, answered, faqs)
+    points = sweep(items, predictions)
+    at_95 = max((c for _t, c, p in points if p >= TARGET_PRECISION and c > 0), default=0.0)
+    confusions = Counter(
+        (i.expected_faq or "(no FAQ)", p.faq_id)
+        for i, p, a in zip(items, predictions, answered)
+        if a and p.faq_id != i.expected_faq
+    )
+    return {
+        "accuracy_in_scope": round(accuracy, 4),
+        "coverage": round(coverage, 4),
+        "precision_answered": round(precision, 4),
+        "oos_wrong_rate": round(oos_rate, 4),
+        "coverage_at_precision_95": round(at_95, 4),
+        "n_in_scope": len(in_scope),
+        "n_out_of_scope": len(items) - len(in_scope),
+        "n_answered": sum(answered),
+        "worst_confusions": [
+            {"expected": e, "answered": a, "count": n} for (e, a), n in confusions.most_common(8)
+        ],
+        "curve": [{"threshold": t, "coverage": round(c, 4), "precision": round(p, 4)} for t, c, p in points],
+    }

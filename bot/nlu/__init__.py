@@ -1,0 +1,1 @@
+"""Running the trained assistant in-process: the FAQ confidence gate, decisions, batch classification."""

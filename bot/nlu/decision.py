@@ -1,0 +1,68 @@
+"""What the assistant does with one message, as one of four decisions.
+
+This is the vocabulary shared by `patientbot classify`, the evaluation and the
+documentation: answer (FAQ or small talk), clarify (ask to rephrase), handoff
+(offer a clinician) or emergency (red flag: emergency guidance at once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from bot.nlu.faq_gate import FALLBACK_INTENT, RETRIEVAL_INTENT, faq_answer_confidence, gated_confidence
+
+DecisionName = Literal["answer", "clarify", "handoff", "emergency"]
+
+SMALL_TALK = frozenset(
+    {"greet", "goodbye", "thanks", "help", "bot_challenge", "affirm", "deny", "cancel",
+     "feedback_positive", "feedback_negative"}
+)
+HANDOFF_INTENTS = frozenset({"request_human", "personal_advice"})
+CLARIFY_INTENTS = frozenset({FALLBACK_INTENT, "out_of_scope"})
+
+
+@dataclass(frozen=True)
+class Decision:
+    text: str
+    decision: DecisionName
+    faq_id: str | None
+    intent: str
+    confidence: float
+    red_flags: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["confidence"] = round(self.confidence, 4)
+        data["red_flags"] = list(self.red_flags)
+        return data
+
+
+def decide(
+    text: str,
+    parse_data: dict[str, Any],
+    *,
+    red_flag_categories: tuple[str, ...] = (),
+    needs_clinician: bool = False,
+) -> Decision:
+    """Map Rasa's parse result plus the safety layer's verdicts to one decision.
+
+    Safety comes first: a red flag is an emergency whatever the FAQ model says,
+    and a question that needs a clinician's judgement about the patient's own
+    case is never answered from FAQs.
+    """
+    intent = (parse_data.get("intent") or {}).get("name") or FALLBACK_INTENT
+    confidence = float((parse_data.get("intent") or {}).get("confidence") or 0.0)
+    if red_flag_categories:
+        return Decision(text, "emergency", None, intent, confidence, red_flag_categories)
+    if intent == RETRIEVAL_INTENT:
+        faq_id, _answer_confidence, _margin = faq_answer_confidence(parse_data)
+        confidence = gated_confidence(parse_data)
+        if needs_clinician:
+            return Decision(text, "handoff", None, "personal_advice", confidence)
+        return Decision(text, "answer", faq_id, f"faq/{faq_id}", confidence)
+    if intent in HANDOFF_INTENTS or (needs_clinician and intent not in SMALL_TALK):
+        return Decision(text, "handoff", None, intent, confidence)
+    if intent in CLARIFY_INTENTS:
+        return Decision(text, "clarify", None, intent, confidence)
+    return Decision(text, "answer", None, intent, confidence)

@@ -1,0 +1,94 @@
+"""Typed settings, validated once at start-up.
+
+Every value comes from the environment (prefix ``PATIENTBOT_``) or from the
+env file ``var/patientbot.env`` that ``make setup`` writes with freshly
+generated secrets. Secrets have no defaults: a service refuses to start
+without them rather than run with a value anyone could read in this file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AnyHttpUrl, BaseSettings, Field, SecretStr, root_validator, validator
+
+from bot.paths import VAR_DIR
+
+ENV_FILE = VAR_DIR / "patientbot.env"
+
+
+class Settings(BaseSettings):
+    """Settings of the gateway, console and commands (actions/ reads its own env)."""
+
+    database_url: str = Field(
+        default=f"sqlite:///{VAR_DIR / 'patientbot.db'}",
+        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg2://... in production.",
+    )
+    rasa_url: AnyHttpUrl = Field(default="http://127.0.0.1:5005", description="Rasa server base URL.")
+    rasa_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    rasa_retries: int = Field(default=1, ge=0, le=5)
+
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = Field(default=8000, ge=1, le=65535)
+    public_url: AnyHttpUrl = Field(
+        default="http://127.0.0.1:8000",
+        description="Where patients' browsers and Telegram reach the gateway.",
+    )
+
+    handoff_secret: SecretStr = Field(
+        ..., description="Shared secret the action server presents to the gateway's handoff API."
+    )
+    session_secret: SecretStr = Field(..., description="Signs clinician console sessions and CSRF tokens.")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_base_url: str | None = Field(
+        default=None, description="Bot API base URL (tests point it at a local stand-in)."
+    )
+    clinician_telegram_notifications: bool = True
+
+    max_message_chars: int = Field(default=2000, ge=1, le=20000)
+    rasa_segment_turns: int = Field(
+        default=20,
+        ge=2,
+        description="Turns after which the gateway starts a fresh Rasa tracker at a rest point, "
+        "so per-message cost does not grow with conversation length.",
+    )
+    handoff_alert_after_s: int = Field(default=300, ge=1)
+    handoff_giveup_after_s: int = Field(default=1800, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_s: int = Field(default=900, ge=1)
+    secure_cookies: bool = Field(default=False, description="Set True behind HTTPS.")
+
+    class Config:
+        env_prefix = "PATIENTBOT_"
+        env_file = str(ENV_FILE)
+        env_file_encoding = "utf-8"
+
+    @validator("handoff_secret", "session_secret")
+    def _long_enough(cls, value: SecretStr) -> SecretStr:  # noqa: N805
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _webhook_needs_secret(cls, values: dict) -> dict:  # noqa: N805
+        if (
+            values.get("telegram_bot_token")
+            and values.get("telegram_mode") == "webhook"
+            and not values.get("telegram_webhook_secret")
+        ):
+            raise ValueError("telegram_mode=webhook needs PATIENTBOT_TELEGRAM_WEBHOOK_SECRET")
+        return values
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_bot_token is not None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; validation errors surface at start-up, not mid-request."""
+    return Settings()

@@ -1,0 +1,78 @@
+"""Train a Rasa model only when its inputs changed, and say where it is.
+
+The fingerprint covers the config, the domain and every training data file,
+so `make setup` is a no-op when nothing changed and retrains after any edit
+to content, config or dialogue data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.paths import DATA_DIR, MODELS_DIR, ROOT
+
+logger = logging.getLogger(__name__)
+DOMAIN_FILE = ROOT / "domain.yml"
+CONFIG_FILE = ROOT / "config.yml"
+STOCK_CONFIG_FILE = ROOT / "eval" / "stock_config.yml"
+
+
+def fingerprint(config: Path, domain: Path = DOMAIN_FILE, data_dir: Path = DATA_DIR) -> str:
+    digest = hashlib.sha256()
+    files = [config, domain, *sorted(p for p in data_dir.rglob("*") if p.suffix in (".yml", ".yaml"))]
+    for path in files:
+        digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def model_path(name: str, out_dir: Path = MODELS_DIR) -> Path:
+    return out_dir / f"{name}.tar.gz"
+
+
+def is_stale(name: str, config: Path, out_dir: Path = MODELS_DIR) -> bool:
+    stamp = out_dir / f"{name}.fingerprint"
+    return not (
+        model_path(name, out_dir).exists()
+        and stamp.exists()
+        and stamp.read_text().strip() == fingerprint(config)
+    )
+
+
+def ensure_model(
+    name: str = "patientbot",
+    config: Path = CONFIG_FILE,
+    out_dir: Path = MODELS_DIR,
+    *,
+    force: bool = False,
+) -> Path:
+    """Train `name` with `config` unless an up-to-date model is already there."""
+    target = model_path(name, out_dir)
+    if not force and not is_stale(name, config, out_dir):
+        logger.info("model %s is up to date", target)
+        return target
+    out_dir.mkdir(parents=True, exist_ok=True)
+    print_fn = sys.stderr.write
+    print_fn(f"training {name} with {config.relative_to(ROOT) if config.is_relative_to(ROOT) else config} ...\n")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
+    command = [
+        str(Path(sys.executable).with_name("rasa")),
+        "train",
+        "--config", str(config),
+        "--domain", str(DOMAIN_FILE),
+        "--data", str(DATA_DIR),
+        "--out", str(out_dir),
+        "--fixed-model-name", name,
+        "--force",
+    ]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0 or not target.exists():
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        raise RuntimeError(f"rasa train failed for {name} (exit {result.returncode})")
+    (out_dir / f"{name}.fingerprint").write_text(fingerprint(config) + "\n")
+    return target

@@ -1,0 +1,105 @@
+"""Fixtures shared by the whole suite: real databases (SQLite and PostgreSQL), settings.
+
+PostgreSQL tests get a database of their own, created for the test session and
+dropped after it, so parallel runs on one server never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import sessionmaker
+
+from bot.db.migrate import upgrade
+from bot.db.session import make_engine, make_session_factory
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PATIENTBOT_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
+
+TEST_SECRETS = {
+    "PATIENTBOT_HANDOFF_SECRET": "test-handoff-secret-0123456789",
+    "PATIENTBOT_SESSION_SECRET": "test-session-secret-0123456789",
+}
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    name = f"pb_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def _fresh_sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'patientbot.db'}"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url, future=True)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: each storage test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        url = _fresh_sqlite_url(tmp_path)
+    else:
+        url = request.getfixturevalue("postgres_url")
+        _reset_postgres(url)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def session_factory(database_url: str) -> Iterator[sessionmaker]:
+    engine = make_engine(database_url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A migrated SQLite database, for tests that are not about storage."""
+    url = _fresh_sqlite_url(tmp_path)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def test_env(monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> dict[str, str]:
+    """Settings environment for a gateway under test, with throwaway secrets."""
+    from bot.settings import get_settings
+
+    env = dict(TEST_SECRETS, PATIENTBOT_DATABASE_URL=sqlite_url)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    yield env
+    get_settings.cache_clear()
