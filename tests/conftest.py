@@ -103,3 +103,59 @@ def test_env(monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> dict[str, str]
     get_settings.cache_clear()
     yield env
     get_settings.cache_clear()
+
+
+# --- Real servers, started once per test session --------------------------------------
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "patientbot.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The trained model `make setup` built (tests never train on their own)."""
+    if not MODEL_PATH.exists():
+        pytest.fail("no trained model: run `make setup` (make test does) before pytest")
+    return MODEL_PATH
+
+
+@pytest.fixture(scope="session")
+def stack_log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("stack")
+
+
+@pytest.fixture(scope="session")
+def gateway_port() -> int:
+    """The port the session's gateway (if a test starts one) listens on; the action server calls it."""
+    from tests.stack import free_port
+
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def action_server_url(stack_log_dir: Path, gateway_port: int) -> Iterator[str]:
+    from tests.stack import base_env, start_action_server
+
+    env = base_env(
+        {
+            "PATIENTBOT_GATEWAY_URL": f"http://127.0.0.1:{gateway_port}",
+            "PATIENTBOT_HANDOFF_SECRET": TEST_SECRETS["PATIENTBOT_HANDOFF_SECRET"],
+            "PATIENTBOT_GATEWAY_TIMEOUT_S": "3",
+        }
+    )
+    server = start_action_server(stack_log_dir, env)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_server_url(model_path: Path, stack_log_dir: Path, action_server_url: str) -> Iterator[str]:
+    """A real `rasa run` serving the trained model, wired to the real action server."""
+    from tests.stack import base_env, start_rasa_server
+
+    server = start_rasa_server(model_path, stack_log_dir, base_env(), action_server_url)
+    try:
+        yield server.url
+    finally:
+        server.stop()

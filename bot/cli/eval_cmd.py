@@ -40,7 +40,7 @@ def _gate_threshold() -> float | None:
 
     config = yaml.safe_load(CONFIG_FILE.read_text(encoding="utf-8"))
     for component in config.get("pipeline", []):
-        if component.get("name", "").endswith("FAQConfidenceGate"):
+        if component.get("name", "").endswith("FAQAnswerGate"):
             return float(component.get("threshold", 0.6))
     return None
 

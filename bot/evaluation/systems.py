@@ -15,19 +15,17 @@ from bot.evaluation.datasets import EvalItem
 from bot.evaluation.metrics import Prediction
 from bot.nlu.classifier import ModelRunner, SafetyLayer
 from bot.nlu.decision import decide
-from bot.nlu.faq_gate import RETRIEVAL_INTENT, faq_answer_confidence, gated_confidence
+from bot.nlu.faq_gate import (
+    RETRIEVAL_INTENT,
+    faq_answer_confidence,
+    faq_candidate,
+    faq_intent_confidence,
+    top_intent,
+)
 from bot.paths import CONTENT_DIR
 
 TFIDF_SHIPPED_THRESHOLD = 0.5
 STOCK_FALLBACK_THRESHOLD = 0.3  # Rasa's default FallbackClassifier threshold
-
-
-def _top_intent(parse: dict) -> tuple[str | None, float]:
-    ranking = parse.get("intent_ranking") or []
-    if ranking:
-        return ranking[0].get("name"), float(ranking[0].get("confidence") or 0.0)
-    intent = parse.get("intent") or {}
-    return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
 def patientbot_predictions(items: Sequence[EvalItem], runner: ModelRunner, safety: SafetyLayer | None) -> list[Prediction]:
@@ -38,25 +36,27 @@ def patientbot_predictions(items: Sequence[EvalItem], runner: ModelRunner, safet
         red_flags = safety.red_flags(item.text) if safety else ()
         needs_clinician = safety.needs_clinician(item.text) if safety else False
         decision = decide(item.text, parse, red_flag_categories=red_flags, needs_clinician=needs_clinician)
-        top_name, top_conf = _top_intent(parse)
-        if top_name == RETRIEVAL_INTENT and not red_flags and not needs_clinician:
-            faq_id, answer_conf, _ = faq_answer_confidence(parse)
-            confidence = min(top_conf, answer_conf)
-        else:
+        if red_flags or needs_clinician:
             faq_id, confidence = None, 0.0
+        else:
+            faq_id, confidence = faq_candidate(parse)
         predictions.append(Prediction(faq_id, confidence, decision.decision == "answer" and decision.faq_id is not None))
     return predictions
 
 
 def stock_predictions(items: Sequence[EvalItem], runner: ModelRunner) -> list[Prediction]:
-    """Stock Rasa answers when its intent is `faq` above its default fallback threshold."""
+    """Stock Rasa answers when its intent is `faq` above its default fallback threshold.
+
+    Its own measure of certainty is the intent confidence, so that is what the sweep moves over.
+    """
     predictions = []
     for item in items:
         parse = runner.parse(item.text)
-        top_name, top_conf = _top_intent(parse)
-        if top_name == RETRIEVAL_INTENT:
+        if top_intent(parse) == RETRIEVAL_INTENT:
             faq_id, _answer_conf, _ = faq_answer_confidence(parse)
-            predictions.append(Prediction(faq_id, top_conf, top_conf >= STOCK_FALLBACK_THRESHOLD))
+            # Shipped: Rasa's FallbackClassifier (threshold and ambiguity) left the intent as `faq`.
+            answered = (parse.get("intent") or {}).get("name") == RETRIEVAL_INTENT
+            predictions.append(Prediction(faq_id, faq_intent_confidence(parse), answered))
         else:
             predictions.append(Prediction(None, 0.0, False))
     return predictions
@@ -92,4 +92,3 @@ class TfidfBaseline:
         return predictions
 
 
-__all__ = ["patientbot_predictions", "stock_predictions", "TfidfBaseline", "gated_confidence"]

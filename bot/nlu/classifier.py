@@ -25,9 +25,16 @@ def latest_model(models_dir: Path) -> Path:
 
 
 def _quiet_tensorflow() -> None:
+    """Keep Rasa and TensorFlow at WARNING: their DEBUG lines would echo patient text."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     for name in ("rasa", "tensorflow", "absl"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        from rasa.utils.log_utils import configure_structlog
+
+        configure_structlog(logging.WARNING)
+    except ImportError:  # older Rasa without structlog
+        pass
 
 
 class ModelRunner:

@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from bot.nlu.faq_gate import FALLBACK_INTENT, RETRIEVAL_INTENT, faq_answer_confidence, gated_confidence
+from bot.nlu.faq_gate import (
+    FALLBACK_INTENT,
+    RETRIEVAL_INTENT,
+    faq_answer_confidence,
+    gated_confidence,
+)
 
 DecisionName = Literal["answer", "clarify", "handoff", "emergency"]
 

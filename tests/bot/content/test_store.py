@@ -1,0 +1,42 @@
+"""Run-time lookups serve only vetted content and fall back safely for emergencies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.content.store import ContentNotServed, ContentStore
+from tests.bot.content.conftest import faq_yaml
+
+
+def test_store_serves_faq_and_refuses_expired(content_dir, clinic) -> None:
+    from bot.content.loader import load_content
+
+    root = content_dir(
+        {
+            "faq/served.yml": faq_yaml("served"),
+            "faq/draft.yml": faq_yaml("draft", status="status: draft"),
+        }
+    )
+    entries, _ = load_content(root)
+    store = ContentStore(entries, clinic)
+    answer = store.faq("served", today=date(2026, 6, 1))
+    assert answer.reviewed_by == "Dr. Test" and clinic["clinic_phone"] in answer.text
+    with pytest.raises(ContentNotServed):
+        store.faq("served", today=date(2027, 6, 1))  # past review_due
+    with pytest.raises(ContentNotServed):
+        store.faq("draft", today=date(2026, 6, 1))
+    with pytest.raises(ContentNotServed):
+        store.faq("unknown")
+
+
+def test_shipped_system_and_emergency_messages_are_served() -> None:
+    store = ContentStore.from_files()
+    notice = store.system("first_contact_notice")
+    assert store.clinic["emergency_number"] in notice.text and "not a doctor" in notice.text
+    trouble = store.system("service_unavailable")
+    assert store.clinic["clinic_phone"] in trouble.text
+    # An unknown category still gets the generic emergency guidance, never nothing.
+    generic = store.emergency("no_such_category")
+    assert store.clinic["emergency_number"] in generic.text and "Source:" in generic.text

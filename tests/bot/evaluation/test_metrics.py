@@ -1,0 +1,42 @@
+"""The evaluation figures on small hand-checked cases."""
+
+from __future__ import annotations
+
+from bot.evaluation.datasets import EvalItem
+from bot.evaluation.metrics import Prediction, summarise
+
+ITEMS = [
+    EvalItem("1", "a", "hours", "in_scope"),
+    EvalItem("2", "b", "hours", "in_scope"),
+    EvalItem("3", "c", "booking", "in_scope"),
+    EvalItem("4", "d", "booking", "in_scope"),
+    EvalItem("5", "e", None, "out_of_scope"),
+    EvalItem("6", "f", None, "out_of_scope"),
+]
+
+
+def test_summary_at_shipped_threshold_and_along_the_sweep() -> None:
+    predictions = [
+        Prediction("hours", 0.9, True),  # right, answered
+        Prediction("hours", 0.4, False),  # right, abstained
+        Prediction("hours", 0.7, True),  # wrong answer
+        Prediction("booking", 0.95, True),  # right
+        Prediction("booking", 0.8, True),  # out of scope answered: wrong
+        Prediction(None, 0.0, False),  # out of scope, abstained
+    ]
+    figures = summarise(ITEMS, predictions)
+    assert figures["accuracy_in_scope"] == 0.75
+    assert figures["coverage"] == 0.75  # three of four in-scope answered
+    assert figures["precision_answered"] == 0.5  # 2 right of 4 answered
+    assert figures["oos_wrong_rate"] == 0.5
+    assert (figures["n_in_scope"], figures["n_out_of_scope"]) == (4, 2)
+    # Threshold 0.9 answers only items 1 and 4, both right: coverage 0.5 at precision 1.0.
+    assert figures["coverage_at_precision_95"] == 0.5
+    assert {"expected": "booking", "answered": "hours", "count": 1} in figures["worst_confusions"]
+
+
+def test_no_answers_means_no_coverage() -> None:
+    predictions = [Prediction(None, 0.0, False)] * len(ITEMS)
+    figures = summarise(ITEMS, predictions)
+    assert figures["coverage"] == 0.0 and figures["oos_wrong_rate"] == 0.0
+    assert figures["coverage_at_precision_95"] == 0.0

@@ -1,0 +1,99 @@
+"""Start real PatientBot processes for tests: the Rasa server and the action server.
+
+Each runs as a child process on a free loopback port and is stopped (whole
+process group) when the test session ends. No mocks: tests talk HTTP to the
+same servers `make run` starts.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from bot.paths import ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    name: str
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+    def log_tail(self, chars: int = 3000) -> str:
+        return self.log_path.read_text(errors="replace")[-chars:] if self.log_path.exists() else ""
+
+
+def _start(name: str, command: list[str], health_url: str, log_dir: Path, env: dict[str, str], timeout: float) -> ServerProcess:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    server = ServerProcess(name, health_url.rsplit("/", 1)[0] if name == "actions" else health_url.rstrip("/"), process, log_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{server.log_tail()}")
+        try:
+            if requests.get(health_url, timeout=2).ok:
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    server.stop()
+    raise RuntimeError(f"{name} did not become healthy in {timeout}s:\n{server.log_tail()}")
+
+
+def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"})
+    env.update(extra or {})
+    return env
+
+
+def start_action_server(log_dir: Path, env: dict[str, str]) -> ServerProcess:
+    port = free_port()
+    command = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+    server = _start("actions", command, f"http://127.0.0.1:{port}/health", log_dir, env, timeout=90)
+    server.url = f"http://127.0.0.1:{port}"
+    return server
+
+
+def start_rasa_server(model: Path, log_dir: Path, env: dict[str, str], action_url: str | None) -> ServerProcess:
+    port = free_port()
+    endpoints = log_dir / "endpoints.yml"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    # In-memory tracker store: each test session starts with no conversations.
+    endpoints.write_text(f'action_endpoint:\n  url: "{action_url}/webhook"\n' if action_url else "")
+    command = [
+        str(BIN / "rasa"), "run", "--enable-api", "--model", str(model), "--port", str(port),
+        "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
+    ]
+    return _start("rasa", command, f"http://127.0.0.1:{port}/status", log_dir, env, timeout=240)
