@@ -75,8 +75,10 @@ class Settings(BaseSettings):
 
     @root_validator(skip_on_failure=True)
     def _webhook_needs_secret(cls, values: dict) -> dict:  # noqa: N805
+        token = values.get("telegram_bot_token")
         if (
-            values.get("telegram_bot_token")
+            token is not None
+            and token.get_secret_value().strip()
             and values.get("telegram_mode") == "webhook"
             and not values.get("telegram_webhook_secret")
         ):
@@ -85,7 +87,8 @@ class Settings(BaseSettings):
 
     @property
     def telegram_enabled(self) -> bool:
-        return self.telegram_bot_token is not None
+        """Only a non-empty token turns Telegram on (an empty variable in an env file does not)."""
+        return bool(self.telegram_bot_token and self.telegram_bot_token.get_secret_value().strip())
 
 
 @lru_cache(maxsize=1)

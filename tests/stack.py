@@ -56,7 +56,8 @@ def _start(name: str, command: list[str], health_url: str, log_dir: Path, env: d
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
-    server = ServerProcess(name, health_url.rsplit("/", 1)[0] if name == "actions" else health_url.rstrip("/"), process, log_path)
+    base_url = health_url.rsplit("/", 1)[0]
+    server = ServerProcess(name, base_url, process, log_path)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -81,9 +82,7 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 def start_action_server(log_dir: Path, env: dict[str, str]) -> ServerProcess:
     port = free_port()
     command = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
-    server = _start("actions", command, f"http://127.0.0.1:{port}/health", log_dir, env, timeout=90)
-    server.url = f"http://127.0.0.1:{port}"
-    return server
+    return _start("actions", command, f"http://127.0.0.1:{port}/health", log_dir, env, timeout=90)
 
 
 def start_rasa_server(model: Path, log_dir: Path, env: dict[str, str], action_url: str | None) -> ServerProcess:

@@ -49,11 +49,9 @@ def cmd_setup(args: argparse.Namespace) -> int:
     from bot.db.migrate import upgrade
     from bot.settings import get_settings
 
-    if not (NLP_PIPELINE_DIR / "meta.json").exists():
-        from bot.nlp.pipeline import build_pipeline
+    from bot.nlp import ensure_pipeline
 
-        print(f"building the spaCy pipeline in {NLP_PIPELINE_DIR}")
-        build_pipeline(NLP_PIPELINE_DIR)
+    ensure_pipeline(NLP_PIPELINE_DIR)  # rebuilds only when missing or built from older rules
     build_args = argparse.Namespace(
         content_dir=content_cmd.CONTENT_DIR, clinic=content_cmd.CLINIC_FILE, today=None,
         output_dir=content_cmd.GENERATED_DIR,

@@ -98,13 +98,21 @@ def compile_faq_data(
         )
         answer = serve(entry, clinic)
         responses[f"utter_faq/{entry.id}"] = [
-            {"text": answer.text, "buttons": FEEDBACK_BUTTONS}
+            {
+                "text": answer.text,
+                "buttons": FEEDBACK_BUTTONS,
+                # Tells the gateway which vetted entry was served (it re-checks the review
+                # date at send time) and that the topic is closed, so Rasa may start afresh.
+                "custom": {"rest_point": True, "faq_id": entry.id, "review_due": entry.review_due.isoformat()},
+            }
         ]
     for entry in sorted(entries, key=lambda e: e.id):
         if entry.kind == "system" and entry.response and entry.is_served(today):
             response: dict[str, Any] = {"text": serve(entry, clinic).text}
             if entry.buttons:
                 response["buttons"] = [{"title": t, "payload": p} for t, p in entry.buttons]
+            if entry.rest_point:
+                response["custom"] = {"rest_point": True}
             responses[entry.response] = [response]
     document = {"version": "3.1", "nlu": nlu, "responses": responses}
     return document, BuildResult([e.id for e in served], skipped, heldout, [])

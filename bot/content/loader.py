@@ -98,6 +98,7 @@ def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
             if isinstance(b, dict)
         ),
         variables=tuple(_text(v) for v in raw.get("variables") or []),
+        rest_point=bool(raw.get("rest_point", False)),
         path=path,
         lines=lines,
         example_lines=example_lines,

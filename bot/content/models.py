@@ -39,6 +39,8 @@ class ContentEntry:
     response: str | None = None
     buttons: tuple[tuple[str, str], ...] = ()
     variables: tuple[str, ...] = ()
+    # The message closes a topic: the gateway may start a fresh Rasa tracker after it.
+    rest_point: bool = False
     path: Path | None = None
     # 1-based line of each top-level key, and of each example, for error messages.
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)

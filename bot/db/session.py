@@ -14,27 +14,41 @@ from functools import lru_cache
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 
 def make_engine(url: str) -> Engine:
-    """An engine configured for the backend: WAL and a busy timeout on SQLite, pooling on PostgreSQL."""
-    if url.startswith("sqlite"):
-        engine = create_engine(
-            url,
-            future=True,
-            connect_args={"check_same_thread": False, "timeout": 30},
+    """An engine configured for the backend.
+
+    SQLite: WAL, foreign keys and a busy timeout, and a real connection pool
+    (SQLAlchemy 1.4 gives file databases a NullPool, so every unit of work would
+    reopen the file and checkpoint the WAL: ~10 ms per transaction instead of ~1).
+    Both backends hide statement parameters in errors and logs, because those
+    parameters are patients' messages.
+    """
+    if not url.startswith("sqlite"):
+        return create_engine(
+            url, future=True, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
         )
+    engine = create_engine(
+        url,
+        future=True,
+        hide_parameters=True,
+        poolclass=QueuePool,
+        pool_size=8,
+        max_overflow=16,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
 
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
 
-        return engine
-    return create_engine(url, future=True, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return engine
 
 
 @lru_cache(maxsize=8)

@@ -6,6 +6,12 @@ imported when a pipeline is built or loaded.
 
 from __future__ import annotations
 
-from bot.nlp.pipeline import PipelineNotBuiltError, build_pipeline, load_pipeline
+from bot.nlp.pipeline import (
+    PipelineNotBuiltError,
+    build_pipeline,
+    ensure_pipeline,
+    is_current,
+    load_pipeline,
+)
 
-__all__ = ["PipelineNotBuiltError", "build_pipeline", "load_pipeline"]
+__all__ = ["PipelineNotBuiltError", "build_pipeline", "ensure_pipeline", "is_current", "load_pipeline"]

@@ -2,9 +2,9 @@
 
 The saved pipeline names the factory "patientbot_lemmatizer", so anything that
 loads it must import this module first; `bot.nlp.pipeline.load_pipeline` does.
+spaCy resolves factory signatures at runtime, so this module does not use
+`from __future__ import annotations`.
 """
-
-from __future__ import annotations
 
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer

@@ -9,6 +9,7 @@ Notation (tokens separated by spaces):
     a|b|c         any of these lemmas
     =word, =a|b   the lower-cased text, exactly (no lemmatization)
     @MACRO        a predefined token (see MACROS), e.g. @NOT or @BIGNUM
+    @MED|pill|=x  mixed forms: expanded into one rule per kind (compile_rules)
     _             one filler token: anything but a negation or a sentence break
     x?            the token is optional (works on every form above)
 
@@ -86,11 +87,29 @@ MACROS: dict[str, Pattern] = {
     "UNDER3": [{"LOWER": {"REGEX": r"^(?:1|2|1[.,]5|2[.,]5|one|two|a|couple)$"}}],
     # a body temperature that is a fever: 38.0-42.9 C or 100.4-106.9 F
     "FEVER_C": [{"LOWER": {"REGEX": r"^(?:3[89]|4[0-2])(?:[.,][0-9]{1,2})?$"}}],
+    # a bare reading with a decimal, read as Celsius ("temp 38.5")
+    "FEVER_C_DEC": [{"LOWER": {"REGEX": r"^(?:3[89]|4[01])[.,][0-9]$"}}],
     "FEVER_F": [{"LOWER": {"REGEX": r"^(?:100[.,][4-9][0-9]?|10[1-6](?:[.,][0-9]{1,2})?)$"}}],
     # a four-digit year of the past: 1950-2029
     "YEAR": [{"LOWER": {"REGEX": r"^(?:19[5-9][0-9]|20[0-2][0-9])$"}}],
     # an adult age ("at 50", "aged 64")
     "AGE": [{"LOWER": {"REGEX": r"^(?:[2-9][0-9])$"}}],
+    # a word that looks like a medicine name (co-codamol, amitriptyline, zopiclone, sertraline...)
+    "DRUG": [
+        {
+            "LOWER": {
+                "REGEX": r"^[a-z]{3,}(?:amol|odamol|profen|amine|azepam|azolam|oxetine|aline|opram|"
+                r"zapine|apine|idone|odone|adol|amadol|eine|pril|sartan|olol|dipine|statin|"
+                r"formin|cillin|mycin|cycline|zole|prazole|lone|solone|sone|pam|lam|clone|iclone|"
+                r"barb|ital|oxin|arin|afil|tine|xine|ipine|ide|yl)$"
+            }
+        }
+    ],
+    # entities from the pipeline's medical_terms ruler (one token of the entity)
+    "MED": [{"ENT_TYPE": "MEDICATION"}],
+    "LAB": [{"ENT_TYPE": "LAB_TEST"}],
+    "COND": [{"ENT_TYPE": "CONDITION"}],
+    "SYMPT": [{"ENT_TYPE": "SYMPTOM"}],
     "PUNCT": [{"IS_PUNCT": True}],
     "ANY": [{}],
 }
@@ -119,10 +138,12 @@ def _compile_token(spec: str, lemma: LemmaFn) -> Pattern:
             raise PatternSyntaxError(f"unknown macro @{name}")
         tokens = [dict(t) for t in MACROS[name]]
     elif spec.startswith("="):
-        words = [w.lower() for w in spec[1:].split("|") if w]
+        words = [w.lstrip("=").lower() for w in spec[1:].split("|") if w.lstrip("=")]
+        if any("@" in w for w in words):
+            raise PatternSyntaxError(f"cannot mix exact and macro forms in {spec!r}")
         tokens = [{"LOWER": words[0]} if len(words) == 1 else {"LOWER": {"IN": words}}]
     else:
-        if "=" in spec or "@" in spec:
+        if "|=" in spec or "|@" in spec or spec.startswith("@"):
             raise PatternSyntaxError(f"cannot mix lemma, exact and macro forms in {spec!r}")
         lemmas = sorted({lemma(w) for w in spec.split("|") if w})
         if not lemmas:
@@ -144,16 +165,51 @@ def compile_pattern(rule: str, lemma: LemmaFn) -> Pattern:
     return pattern
 
 
+def _split_mixed(spec: str) -> list[str]:
+    """'@LAB|result|=bp?' -> ['@LAB?', 'result?', '=bp?']: one token spec per kind of test.
+
+    A spaCy token pattern cannot say "entity MEDICATION or lemma 'pill'", so a
+    token with mixed alternatives becomes several rules. A spec that starts
+    with "=" is exact for all its words.
+    """
+    optional = "?" if spec.endswith("?") and len(spec) > 1 else ""
+    body = spec[:-1] if optional else spec
+    alts = [a for a in body.split("|") if a]
+    if len(alts) < 2 or spec == "_":
+        return [spec]
+    macros = [a for a in alts if a.startswith("@")]
+    if body.startswith("="):
+        exact, lemmas = [a.lstrip("=") for a in alts if not a.startswith("@")], []
+    else:
+        exact = [a.lstrip("=") for a in alts if a.startswith("=")]
+        lemmas = [a for a in alts if not a.startswith(("=", "@"))]
+    out = [m + optional for m in macros]
+    if lemmas:
+        out.append("|".join(lemmas) + optional)
+    if exact:
+        out.append("=" + "|".join(exact) + optional)
+    return out
+
+
+def expand_rule(rule: str) -> list[str]:
+    """All the plain rules a rule with mixed alternatives stands for."""
+    variants = [[]]
+    for spec in rule.split():
+        variants = [v + [s] for v in variants for s in _split_mixed(spec)]
+    return [" ".join(v) for v in variants]
+
+
 def compile_rules(rules: Iterable[str], lemma: LemmaFn) -> list[Pattern]:
-    """Compile many rule strings; duplicates after compilation are dropped."""
+    """Compile many rule strings (expanding mixed alternatives); duplicates are dropped."""
     seen: set[str] = set()
     out: list[Pattern] = []
     for rule in rules:
-        pattern = compile_pattern(rule, lemma)
-        key = json.dumps(pattern, sort_keys=True)
-        if key not in seen:
-            seen.add(key)
-            out.append(pattern)
+        for variant in expand_rule(rule):
+            pattern = compile_pattern(variant, lemma)
+            key = json.dumps(pattern, sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                out.append(pattern)
     return out
 
 

@@ -12,7 +12,8 @@ from spacy.util import compile_suffix_regex
 
 # Units glued to a number: time spans, ages and temperatures.
 UNIT_SUFFIX = (
-    r"(?<=[0-9])(?:"
+    # after a digit that does not itself follow a letter ("a1c", "b12" stay whole)
+    r"(?<=[0-9])(?<![A-Za-z][0-9])(?i:"
     r"wks?|weeks?|w|days?|d|hrs?|hours?|h|mins?|minutes?|yrs?|years?|y|yo|"
     r"mths?|months?|mos?|m|°c|°f|°|c|f|mg|ml|mcg|g|kg|lbs?"
     r")"

@@ -40,7 +40,9 @@ _MODEL_FILE = "nearest_neighbour.pkl"
 
 def faq_answer_confidence(parse_data: dict[str, Any]) -> tuple[str | None, float, float]:
     """(faq id, confidence, margin over the runner-up) of the ResponseSelector's pick."""
-    selector = (parse_data.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    selectors = parse_data.get("response_selector") or {}
+    # A ResponseSelector configured without `retrieval_intent` (stock Rasa) reports as "default".
+    selector = selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
     response = selector.get("response") or {}
     key = response.get("intent_response_key") or ""
     faq_id = key.split("/", 1)[1] if "/" in key else None

@@ -6,6 +6,8 @@ The id doubles as the name of the emergency guidance file
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 LABELS: dict[str, str] = {
     "heart_attack": "Heart attack or cardiac arrest signs",
     "stroke": "Stroke signs (FAST)",
@@ -53,3 +55,25 @@ SEVERITY_ORDER: tuple[str, ...] = (
 assert set(SEVERITY_ORDER) == set(CATEGORIES), "every category needs a severity rank"
 
 SEVERITY_RANK: dict[str, int] = {category: rank for rank, category in enumerate(SEVERITY_ORDER)}
+
+# A more specific category goes first when it explains a more severe one flagged
+# in the same message: bleeding in pregnancy needs the maternity guidance, a
+# head injury with slurred speech the head-injury guidance, a feverish baby
+# under 3 months the infant-fever guidance.
+REFINES: dict[str, frozenset[str]] = {
+    "pregnancy_emergency": frozenset({"severe_bleeding", "seizure"}),
+    "head_injury": frozenset({"stroke"}),
+    "infant_fever": frozenset({"sepsis"}),
+}
+
+
+def rank(categories: Iterable[str]) -> list[str]:
+    """Categories in the order their guidance should be shown: severity, then REFINES."""
+    ordered = sorted(set(categories), key=SEVERITY_RANK.__getitem__)
+    for specific, generic in REFINES.items():
+        if specific in ordered:
+            first_generic = min((ordered.index(g) for g in generic if g in ordered), default=None)
+            if first_generic is not None and first_generic < ordered.index(specific):
+                ordered.remove(specific)
+                ordered.insert(first_generic, specific)
+    return ordered

@@ -1,0 +1,202 @@
+"""REST API for integrations (documented at /docs), authenticated with admin-issued API keys.
+
+The request body is read and checked by us, not by FastAPI's model parsing, so
+that every bad input (not UTF-8, not JSON, empty, oversized) gets one clear
+sentence instead of a validation dump; the pydantic models below still document
+the API in OpenAPI.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import anyio
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from bot.db.session import unit_of_work
+from bot.gateway import conversations as store
+from bot.gateway.apikeys import ApiKeyRefused, verify_api_key
+from bot.gateway.deps import get_gateway
+from bot.gateway.messages import Incoming, StoredMessage
+from bot.gateway.validation import InputError, parse_button, parse_json_object
+
+router = APIRouter(prefix="/api/v1", tags=["integrations"])
+
+_api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="An API key from `patientbot apikey create NAME`.",
+)
+_bearer = HTTPBearer(auto_error=False, description="The same API key as a bearer token.")
+
+REST_CHANNELS = ("rest", "telegram")
+
+
+class ButtonRef(BaseModel):
+    message_id: int = Field(..., description="Id of the message that offered the quick replies.")
+    index: int = Field(..., ge=0, description="Position of the pressed button in that message.")
+
+
+class PostMessage(BaseModel):
+    channel: Literal["rest", "telegram"] = Field(
+        "rest",
+        description="The patient's channel: 'rest' for your own front end, 'telegram' to act for a Telegram chat.",
+    )
+    external_id: str = Field(
+        ..., min_length=1, max_length=128, description="Your id for the patient on that channel."
+    )
+    text: str | None = Field(None, description="What the patient typed (1 to 2,000 characters).")
+    button: ButtonRef | None = Field(
+        None, description="A quick reply the patient pressed, instead of text."
+    )
+
+
+class MessageOut(BaseModel):
+    id: int
+    sender: Literal["patient", "bot", "clinician", "system"]
+    text: str
+    buttons: list[dict[str, Any]]
+    status: str
+    created_at: str
+
+
+class PostMessageOut(BaseModel):
+    conversation_id: str
+    outcome: Literal["bot", "clinician", "failed"] = Field(
+        ...,
+        description="Where the message went: answered by the bot, handed to a clinician, or failed (kept for retry).",
+    )
+    message: MessageOut
+    replies: list[MessageOut]
+
+
+class ConversationMessagesOut(BaseModel):
+    conversation_id: str
+    channel: str
+    owner: Literal["bot", "clinician"]
+    messages: list[MessageOut]
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+def _out(message: StoredMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "sender": message.sender,
+        "text": message.text,
+        "buttons": [
+            {"title": b.get("title", ""), "payload": b.get("payload", ""), "index": i}
+            for i, b in enumerate(message.buttons)
+        ],
+        "status": message.status,
+        "created_at": message.created_at,
+    }
+
+
+async def require_api_key(
+    request: Request,
+    api_key: str | None = Security(_api_key_header),
+    bearer: HTTPAuthorizationCredentials | None = Security(_bearer),
+) -> str:
+    """The caller's API key id; 401 for a missing, wrong or revoked key."""
+    key = api_key or (bearer.credentials if bearer else None)
+    factory = get_gateway(request.app).session_factory
+
+    def check() -> str:
+        with unit_of_work(factory) as session:
+            return verify_api_key(session=session, key=key).id
+
+    try:
+        return await anyio.to_thread.run_sync(check)
+    except ApiKeyRefused as exc:
+        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
+
+
+_ERRORS = {
+    400: {"model": ErrorOut, "description": "Body not UTF-8, not JSON, or empty."},
+    401: {"model": ErrorOut, "description": "Missing, wrong or revoked API key."},
+    404: {"model": ErrorOut, "description": "Unknown conversation or button."},
+    413: {"model": ErrorOut, "description": "Message over the length limit."},
+    422: {"model": ErrorOut, "description": "Well-formed JSON with a missing or invalid field."},
+}
+
+
+@router.post(
+    "/messages",
+    response_model=PostMessageOut,
+    responses=_ERRORS,
+    summary="Post a message as a patient",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": PostMessage.schema()}},
+        }
+    },
+)
+async def post_message(request: Request, _key: str = Depends(require_api_key)) -> dict[str, Any]:
+    """Store the message, route it (Rasa or the clinician in charge) and return what was said back."""
+    data = parse_json_object(await request.body())
+    channel = data.get("channel", "rest")
+    if channel not in REST_CHANNELS:
+        raise InputError(
+            422,
+            f"'channel' must be one of {', '.join(REST_CHANNELS)} (web chat is reachable only from the widget).",
+        )
+    external_id = data.get("external_id")
+    if not isinstance(external_id, str) or not 1 <= len(external_id.strip()) <= 128:
+        raise InputError(422, "'external_id' must be a string of 1 to 128 characters.")
+    if "button" in data and data["button"] is not None:
+        incoming = Incoming(channel, external_id.strip(), button=parse_button(data["button"]))
+    elif "text" in data:
+        if not isinstance(data["text"], str):
+            raise InputError(422, "'text' must be a string.")
+        incoming = Incoming(channel, external_id.strip(), text=data["text"])
+    else:
+        raise InputError(422, "Send 'text' (what the patient typed) or 'button'.")
+    result = await get_gateway(request.app).require_router().handle_incoming(incoming)
+    return {
+        "conversation_id": result.conversation_id,
+        "outcome": result.outcome,
+        "message": _out(result.patient_message),
+        "replies": [_out(m) for m in result.replies],
+    }
+
+
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    response_model=ConversationMessagesOut,
+    responses={k: v for k, v in _ERRORS.items() if k in (401, 404)},
+    summary="Read a conversation's messages",
+)
+async def get_messages(
+    request: Request,
+    conversation_id: str = Path(..., max_length=64),
+    after: int = Query(0, ge=0, description="Only messages with an id above this (for polling)."),
+    limit: int = Query(200, ge=1, le=1000),
+    _key: str = Depends(require_api_key),
+) -> dict[str, Any]:
+    factory = get_gateway(request.app).session_factory
+
+    def load() -> dict[str, Any] | None:
+        with unit_of_work(factory) as session:
+            conversation = store.get_conversation(session=session, conversation_id=conversation_id)
+            if conversation is None:
+                return None
+            rows = store.list_messages(
+                session=session, conversation_id=conversation_id, after_id=after, limit=limit
+            )
+            return {
+                "conversation_id": conversation.id,
+                "channel": conversation.channel,
+                "owner": conversation.owner,
+                "messages": [_out(StoredMessage.of(row)) for row in rows],
+            }
+
+    found = await anyio.to_thread.run_sync(load)
+    if found is None:
+        raise HTTPException(404, "No conversation with that id.")
+    return found

@@ -1,0 +1,237 @@
+"""Web chat channel: the embeddable widget's WebSocket and its HTTP fallback.
+
+Identity is a session token the browser keeps in localStorage: 32 random bytes
+(43 base64url characters) issued by `POST /webchat/api/session`. The server
+keeps only its SHA-256, which is the conversation's external id. No web chat
+route accepts a conversation id, so guessing one reveals nothing; a token is the
+only key to a conversation.
+
+WebSocket protocol (`/webchat/ws`, JSON text frames):
+  client -> {"type": "hello", "token": T, "after": last_seen_id}
+  server -> {"type": "ready", "messages": [...]}     history after `after`
+  client -> {"type": "message", "text": "..."} | {"type": "button", "message_id": M, "index": I}
+            | {"type": "delete"} | {"type": "ping"}
+  server -> {"type": "message", "message": {...}} | {"type": "typing", "on": bool}
+            | {"type": "deleted", "text": "..."} | {"type": "pong"}
+            | {"type": "error", "status": 4xx, "detail": "..."}
+HTTP fallback (header ``X-PatientBot-Session: T``): GET/POST /webchat/api/messages,
+DELETE /webchat/api/conversation; same validation, real 4xx statuses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse
+from starlette.websockets import WebSocketState
+
+from bot.gateway.conversations import hash_token
+from bot.gateway.deps import get_gateway
+from bot.gateway.routing import Incoming, Router
+from bot.gateway.texts import system_text
+from bot.gateway.validation import InputError, parse_button, parse_json_object
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "webchat"
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+MAX_FRAME_BYTES = 64_000
+HELLO_TIMEOUT_S = 15.0
+
+router = APIRouter(prefix="/webchat", tags=["web chat"])
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def external_id_for(token: str | None) -> str:
+    """The conversation key for a session token; InputError 401 if the token is malformed."""
+    if not token or not TOKEN_RE.match(token):
+        raise InputError(401, "Missing or malformed web chat session token.")
+    return hash_token(token)
+
+
+def incoming_from(data: dict[str, Any], external_id: str) -> Incoming:
+    """A patient action from a web chat frame or request body."""
+    if "button" in data or data.get("type") == "button":
+        raw = data.get("button", data)
+        return Incoming(CHANNEL, external_id, button=parse_button(raw), token_hash=external_id)
+    if "text" not in data:
+        raise InputError(422, "Send 'text' or a 'button'.")
+    text = data["text"]
+    if not isinstance(text, str):
+        raise InputError(422, "'text' must be a string.")
+    return Incoming(CHANNEL, external_id, text=text, token_hash=external_id)
+
+
+def _router(request: Request) -> Router:
+    return get_gateway(request.app).require_router()
+
+
+@router.post("/api/session", summary="Start a web chat session")
+async def create_session() -> dict[str, str]:
+    """A fresh session token for a browser; the widget keeps it in localStorage."""
+    return {"token": new_token()}
+
+
+@router.get("/api/messages", summary="Web chat history (and polling fallback)")
+async def get_messages(
+    request: Request,
+    after: int = Query(0, ge=0),
+    x_patientbot_session: str | None = Header(None),
+) -> dict[str, Any]:
+    external_id = external_id_for(x_patientbot_session)
+    messages = await _router(request).history(CHANNEL, external_id, after_id=after)
+    return {"messages": [m.public() for m in messages]}
+
+
+@router.post("/api/messages", summary="Send a web chat message over HTTP (fallback)")
+async def post_message(
+    request: Request, x_patientbot_session: str | None = Header(None)
+) -> dict[str, Any]:
+    external_id = external_id_for(x_patientbot_session)
+    data = parse_json_object(await request.body())
+    result = await _router(request).handle_incoming(incoming_from(data, external_id))
+    return {"messages": [result.patient_message.public()] + [m.public() for m in result.replies]}
+
+
+@router.delete("/api/conversation", summary="Erase this web chat conversation")
+async def delete_conversation(
+    request: Request, x_patientbot_session: str | None = Header(None)
+) -> dict[str, Any]:
+    external_id = external_id_for(x_patientbot_session)
+    deleted = await _router(request).erase(CHANNEL, external_id)
+    return {"deleted": deleted, "text": system_text("conversation_deleted")}
+
+
+class _Socket:
+    """One browser connection: a reader that routes frames, a writer that forwards bus events."""
+
+    def __init__(self, websocket: WebSocket, router_: Router) -> None:
+        self.websocket = websocket
+        self.router = router_
+        self._send_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        if self.websocket.application_state != WebSocketState.CONNECTED:
+            return
+        # A browser that went away re-reads history when it reconnects.
+        async with self._send_lock:
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
+                await self.websocket.send_text(json.dumps(frame))
+
+    async def error(self, status: int, detail: str) -> None:
+        await self.send({"type": "error", "status": status, "detail": detail})
+
+    async def receive_json(self, timeout: float | None = None) -> dict[str, Any] | None:
+        """The next frame as a JSON object; None when the socket closed; InputError if bad."""
+        receive = self.websocket.receive()
+        message = await (asyncio.wait_for(receive, timeout) if timeout else receive)
+        if message["type"] == "websocket.disconnect":
+            return None
+        if message.get("text") is None:
+            raw = message.get("bytes") or b""
+            if len(raw) > MAX_FRAME_BYTES:
+                raise InputError(413, "Frame too large.")
+            return parse_json_object(raw, MAX_FRAME_BYTES)
+        return parse_json_object(message["text"].encode("utf-8"), MAX_FRAME_BYTES)
+
+    async def run(self) -> None:
+        try:
+            hello = await self.receive_json(timeout=HELLO_TIMEOUT_S)
+        except (asyncio.TimeoutError, InputError):
+            await self.websocket.close(code=4400)
+            return
+        if hello is None:
+            return
+        try:
+            external_id = external_id_for(hello.get("token"))
+        except InputError:
+            await self.websocket.close(code=4401)
+            return
+        after = hello.get("after") if isinstance(hello.get("after"), int) else 0
+        with self.router.bus.subscribe(f"channel:{CHANNEL}:{external_id}") as subscription:
+            history = await self.router.history(CHANNEL, external_id, after_id=after)
+            await self.send({"type": "ready", "messages": [m.public() for m in history]})
+            writer = asyncio.create_task(self._forward(subscription))
+            try:
+                await self._read(external_id)
+            finally:
+                writer.cancel()
+                for task in list(self._tasks):
+                    task.cancel()
+
+    async def _forward(self, subscription: Any) -> None:
+        async for _topic, event in subscription:
+            if event["type"] == "message":
+                await self.send({"type": "message", "message": event["message"]})
+            elif event["type"] == "typing":
+                await self.send({"type": "typing", "on": bool(event.get("on"))})
+            elif event["type"] == "deleted":
+                await self.send({"type": "deleted", "text": system_text("conversation_deleted")})
+
+    async def _read(self, external_id: str) -> None:
+        while True:
+            try:
+                frame = await self.receive_json()
+            except InputError as exc:
+                await self.error(exc.status_code, exc.detail)
+                continue
+            except (WebSocketDisconnect, RuntimeError):
+                return
+            if frame is None:
+                return
+            kind = frame.get("type")
+            if kind == "ping":
+                await self.send({"type": "pong"})
+            elif kind == "delete":
+                self._spawn(self.router.erase(CHANNEL, external_id))
+            elif kind in ("message", "button"):
+                try:
+                    incoming = incoming_from(frame, external_id)
+                except InputError as exc:
+                    await self.error(exc.status_code, exc.detail)
+                    continue
+                self._spawn(self._route(incoming))
+            else:
+                await self.error(
+                    400, "Unknown frame type: use 'message', 'button', 'delete' or 'ping'."
+                )
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _route(self, incoming: Incoming) -> None:
+        # Replies reach this socket through the bus, like those for other tabs.
+        try:
+            await self.router.handle_incoming(incoming)
+        except InputError as exc:
+            await self.error(exc.status_code, exc.detail)
+        except Exception as exc:  # noqa: BLE001 - never leave the patient without an answer
+            logger.error("web chat message could not be routed: %s", type(exc).__name__)
+            await self.error(500, system_text("service_unavailable"))
+
+
+@router.websocket("/ws")
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    await websocket.accept()
+    gateway = get_gateway(websocket.app)
+    await _Socket(websocket, gateway.require_router()).run()
+    if websocket.application_state == WebSocketState.CONNECTED:
+        with contextlib.suppress(RuntimeError):
+            await websocket.close()
+
+
+def input_error_response(exc: InputError) -> JSONResponse:
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)

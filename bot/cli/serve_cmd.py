@@ -1,0 +1,168 @@
+"""`patientbot gateway` (the ASGI app under uvicorn) and `patientbot run` (the whole stack).
+
+`run` starts Rasa, the action server and the gateway as child processes, each in
+its own process group, waits for each health check before starting the next,
+prints the web chat URL, and stops everything cleanly on Ctrl-C or SIGTERM
+(the supervision logic lives in bot.gateway.supervisor, which has its own tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+GATEWAY_ARGV = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    gateway = subparsers.add_parser(
+        "gateway", help="serve the gateway (Telegram, web chat, REST, console)"
+    )
+    gateway.add_argument(
+        "--host", default=None, help="interface to bind (default: settings, 127.0.0.1)"
+    )
+    gateway.add_argument("--port", type=int, default=None, help="port (default: settings, 8000)")
+    gateway.set_defaults(func=cmd_gateway)
+
+    run = subparsers.add_parser(
+        "run", help="start Rasa, the action server and the gateway; Ctrl-C stops all of them"
+    )
+    run.add_argument("--host", default=None, help="gateway interface (default: settings)")
+    run.add_argument("--port", type=int, default=None, help="gateway port (default: settings)")
+    run.add_argument(
+        "--rasa-port", type=int, default=None, help="Rasa port (default: from rasa_url, 5005)"
+    )
+    run.add_argument(
+        "--actions-port", type=int, default=5055, help="action server port (default 5055)"
+    )
+    run.add_argument(
+        "--model", type=Path, default=None, help="model file or folder (default models/)"
+    )
+    run.set_defaults(func=cmd_run)
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from bot.settings import get_settings
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        print(
+            f"error: invalid settings (environment or var/patientbot.env):\n{exc}", file=sys.stderr
+        )
+        return None
+
+
+def cmd_gateway(args: argparse.Namespace) -> int:
+    import warnings
+
+    import uvicorn
+
+    settings = _settings()
+    if settings is None:
+        return 2
+    from bot.gateway.app import create_app
+
+    warnings.filterwarnings("ignore", message="The `websockets` implementation is deprecated")
+    uvicorn.run(
+        create_app(settings),
+        host=args.host or settings.gateway_host,
+        port=args.port or settings.gateway_port,
+        ws="websockets",  # websockets 10 (pinned by Rasa) needs this protocol implementation
+        log_level="info",
+        access_log=False,  # patients' IP addresses stay out of the logs (and it saves CPU)
+        proxy_headers=True,
+    )
+    return 0
+
+
+def build_specs(args: argparse.Namespace, settings) -> list:  # type: ignore[no-untyped-def]
+    """The three services of the stack, in start order."""
+    from bot.gateway.supervisor import ServiceSpec
+    from bot.paths import MODELS_DIR, ROOT
+
+    rasa = urlparse(str(settings.rasa_url))
+    rasa_host = rasa.hostname or "127.0.0.1"
+    rasa_port = args.rasa_port or rasa.port or 5005
+    host = args.host or settings.gateway_host
+    port = args.port or settings.gateway_port
+    local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    rasa_argv = [
+        str(Path(sys.executable).with_name("rasa")),
+        "run",
+        "--enable-api",
+        "--interface",
+        rasa_host,
+        "--port",
+        str(rasa_port),
+        "--model",
+        str(args.model or MODELS_DIR),
+        "--cors",
+        "*",
+    ]
+    if (ROOT / "endpoints.yml").exists():
+        rasa_argv += ["--endpoints", "endpoints.yml"]
+    if (ROOT / "credentials.yml").exists():
+        rasa_argv += ["--credentials", "credentials.yml"]
+    common_env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return [
+        ServiceSpec(
+            "rasa",
+            rasa_argv,
+            f"http://{rasa_host}:{rasa_port}/",
+            env=common_env,
+            cwd=ROOT,
+            start_timeout_s=300,
+        ),
+        ServiceSpec(
+            "actions",
+            [
+                str(Path(sys.executable).with_name("rasa")),
+                "run",
+                "actions",
+                "--port",
+                str(args.actions_port),
+            ],
+            f"http://127.0.0.1:{args.actions_port}/health",
+            env={
+                **common_env,
+                "PATIENTBOT_GATEWAY_URL": f"http://{local_host}:{port}",
+                "PATIENTBOT_HANDOFF_SECRET": settings.handoff_secret.get_secret_value(),
+            },
+            cwd=ROOT,
+            start_timeout_s=120,
+        ),
+        ServiceSpec(
+            "gateway",
+            [*GATEWAY_ARGV, "gateway", "--host", host, "--port", str(port)],
+            f"http://{local_host}:{port}/health",
+            env={"PATIENTBOT_RASA_URL": f"http://{rasa_host}:{rasa_port}"},
+            cwd=ROOT,
+            start_timeout_s=120,
+        ),
+    ]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.gateway.supervisor import Supervisor
+
+    settings = _settings()
+    if settings is None:
+        return 2
+    specs = build_specs(args, settings)
+    supervisor = Supervisor(specs)
+    supervisor.install_signal_handlers()
+    public = str(settings.public_url).rstrip("/")
+
+    def ready() -> None:
+        print(
+            f"\nPatientBot is running.\n  Web chat:  {public}/\n  API docs:  {public}/docs\n"
+            f"  Health:    {public}/health\nPress Ctrl-C to stop.\n",
+            flush=True,
+        )
+
+    return supervisor.run(on_ready=ready)

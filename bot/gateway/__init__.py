@@ -1,0 +1,1 @@
+"""The gateway: every patient message passes through here (store, safety check, route, deliver)."""

@@ -1,0 +1,261 @@
+"""The gateway: one ASGI app for every patient channel, the REST API, health and the demo page.
+
+FastAPI because the gateway is mostly async I/O (Rasa, Telegram, WebSockets),
+python-telegram-bot runs natively in the same event loop, and integrations get
+OpenAPI documentation (/docs) from the same code. Start-up validates settings,
+runs the database migrations, loads the red-flag detector, connects to Rasa and
+starts Telegram (webhook or polling) when a bot token is configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hmac
+import importlib
+import json
+import logging
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from sqlalchemy import text
+
+from bot.channels import rest, webchat
+from bot.db.migrate import upgrade
+from bot.db.session import make_engine, make_session_factory
+from bot.gateway.events import EventBus, get_event_bus
+from bot.gateway.rasa_client import RasaClient
+from bot.gateway.routing import Router, retry_forever, set_current_router
+from bot.gateway.safety import Detector, SafetyCheck, load_detector
+from bot.gateway.validation import InputError
+from bot.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "channels" / "static"
+T = TypeVar("T")
+_LOAD = object()  # sentinel: load bot.safety's detector at start-up
+
+# Routers other parts of PatientBot contribute, included when their module exists.
+OPTIONAL_ROUTERS = ("bot.handoff.api:router", "bot.console.app:router")
+
+
+class Gateway:
+    """The services behind the app, created at start-up and stopped at shutdown."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        bus: EventBus | None = None,
+        detector: Any = _LOAD,
+        retry_interval_s: float = 30.0,
+        run_migrations: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        self.session_factory = make_session_factory(self.engine)
+        self.bus = bus or get_event_bus()
+        self.retry_interval_s = retry_interval_s
+        self.run_migrations = run_migrations
+        self._detector_arg = detector
+        self.safety = SafetyCheck(None)
+        self.router: Router | None = None
+        self.telegram: Any = None  # bot.channels.telegram.TelegramChannel when enabled
+        self.telegram_error: str | None = None
+        self._stop = asyncio.Event()
+        self._retry_task: asyncio.Task[None] | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def run_in_loop(self, coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run `coroutine` on the gateway's event loop from another thread (e.g. a sync worker).
+
+        Router and bus are bound to that loop; `.result(timeout)` on the returned future waits.
+        """
+        if self.loop is None:
+            raise RuntimeError("the gateway has not started")
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+
+    def require_router(self) -> Router:
+        if self.router is None:
+            raise RuntimeError("the gateway has not started")
+        return self.router
+
+    async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        if self.run_migrations:
+            await anyio.to_thread.run_sync(upgrade, self.settings.database_url)
+        detector: Detector | None = (
+            await anyio.to_thread.run_sync(load_detector)
+            if self._detector_arg is _LOAD
+            else self._detector_arg
+        )
+        self.safety = SafetyCheck(detector)
+        if detector is not None:
+            # Warm up (spaCy loads lazily) so the first patient is not the slow one.
+            await anyio.to_thread.run_sync(self.safety.check, "hello")
+        self.router = Router(
+            session_factory=self.session_factory,
+            rasa=RasaClient(
+                str(self.settings.rasa_url),
+                timeout_s=self.settings.rasa_timeout_s,
+                retries=self.settings.rasa_retries,
+            ),
+            bus=self.bus,
+            safety=self.safety,
+            max_message_chars=self.settings.max_message_chars,
+            segment_turns=self.settings.rasa_segment_turns,
+        )
+        set_current_router(self.router)
+        if self.settings.telegram_enabled:
+            await self._start_telegram()
+        self._stop = asyncio.Event()
+        self._retry_task = asyncio.create_task(
+            retry_forever(self.router, self.retry_interval_s, self._stop)
+        )
+
+    async def _start_telegram(self) -> None:
+        from bot.channels.telegram import TelegramChannel
+
+        assert self.router is not None
+        try:
+            channel = TelegramChannel(self.settings, self.router)
+            await channel.start()
+        except Exception as exc:  # noqa: BLE001 - web chat and REST keep working
+            self.telegram_error = type(exc).__name__
+            logger.error("Telegram channel failed to start: %s", type(exc).__name__)
+            return
+        self.telegram = channel
+        self.router.register_channel("telegram", channel)
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._retry_task is not None:
+            await asyncio.gather(self._retry_task, return_exceptions=True)
+        if self.telegram is not None:
+            await self.telegram.stop()
+            self.telegram = None
+        if self.router is not None:
+            await self.router.rasa.aclose()
+            set_current_router(None)
+        self.engine.dispose()
+
+    def database_ok(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001
+            return False
+
+
+def _include_optional_routers(app: FastAPI) -> list[str]:
+    included = []
+    for spec in OPTIONAL_ROUTERS:
+        module_name, attribute = spec.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # that part is not in this build
+            raise
+        app.include_router(getattr(module, attribute))
+        included.append(module_name)
+    return included
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    detector: Any = _LOAD,
+    retry_interval_s: float = 30.0,
+    bus: EventBus | None = None,
+) -> FastAPI:
+    """Build the gateway app; settings are validated here, services start in the lifespan."""
+    settings = settings or get_settings()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token
+    gateway = Gateway(settings, bus=bus, detector=detector, retry_interval_s=retry_interval_s)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await gateway.start()
+        try:
+            yield
+        finally:
+            await gateway.stop()
+
+    app = FastAPI(
+        title="PatientBot gateway",
+        description=(
+            "Patient channels (Telegram, web chat) and the integration API of PatientBot. "
+            "Integration endpoints need an API key (`patientbot apikey create NAME`) "
+            "in the `X-API-Key` header or as a bearer token."
+        ),
+        version="1.0",
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+
+    @app.exception_handler(InputError)
+    async def _input_error(_request: Request, exc: InputError) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    app.include_router(webchat.router)
+    app.include_router(rest.router)
+    app.state.optional_routers = _include_optional_routers(app)
+    _add_core_routes(app, gateway)
+    return app
+
+
+def _add_core_routes(app: FastAPI, gateway: Gateway) -> None:
+    @app.get("/health", tags=["operations"], summary="Database and Rasa reachability")
+    async def health() -> JSONResponse:
+        database = await anyio.to_thread.run_sync(gateway.database_ok)
+        rasa = await gateway.router.rasa.is_up() if gateway.router else False
+        telegram = "off"
+        if gateway.settings.telegram_enabled:
+            telegram = gateway.settings.telegram_mode if gateway.telegram else "error"
+        body = {
+            "status": "ok" if database and rasa else ("degraded" if database else "down"),
+            "database": database,
+            "rasa": rasa,
+            "safety": gateway.safety.available,
+            "telegram": telegram,
+        }
+        return JSONResponse(body, status_code=200 if database else 503)
+
+    @app.post("/telegram/webhook", include_in_schema=False)
+    async def telegram_webhook(request: Request) -> Response:
+        channel = gateway.telegram
+        secret = gateway.settings.telegram_webhook_secret
+        if channel is None or channel.mode != "webhook" or secret is None:
+            return JSONResponse({"detail": "Telegram webhook is not enabled."}, status_code=404)
+        presented = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(presented.encode(), secret.get_secret_value().encode()):
+            logger.warning("refused a Telegram update with a wrong secret token")
+            return JSONResponse({"detail": "Forbidden."}, status_code=403)
+        try:
+            data = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            return JSONResponse({"detail": "Update is not JSON."}, status_code=400)
+        if not isinstance(data, dict):
+            return JSONResponse({"detail": "Update must be a JSON object."}, status_code=400)
+        await channel.process_webhook_update(data)
+        return Response(status_code=200)
+
+    @app.get("/", include_in_schema=False)
+    async def demo_page() -> HTMLResponse:
+        return HTMLResponse((STATIC_DIR / "demo.html").read_text(encoding="utf-8"))
+
+    @app.get("/widget.js", include_in_schema=False)
+    async def widget_js() -> FileResponse:
+        return FileResponse(STATIC_DIR / "widget.js", media_type="text/javascript")
+
+    @app.get("/widget.css", include_in_schema=False)
+    async def widget_css() -> FileResponse:
+        return FileResponse(STATIC_DIR / "widget.css", media_type="text/css")

@@ -1,0 +1,166 @@
+"""The gateway's client of Rasa's REST channel (`POST /webhooks/rest/webhook`).
+
+One shared `httpx.AsyncClient` (connection reuse matters for latency), a
+timeout and a bounded number of retries from settings. Anything other than a
+well-formed answer raises `RasaUnavailable`, so the router has exactly one
+failure to handle: tell the patient, keep the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhooks/rest/webhook"
+# Statuses worth one more try: Rasa restarting or overloaded.
+_RETRY_STATUSES = {502, 503, 504}
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer in time or answered with something unusable."""
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"title": self.title, "payload": self.payload}
+
+
+@dataclass
+class BotReply:
+    """One message the patient will see, merged from Rasa's output parts."""
+
+    text: str = ""
+    buttons: list[Button] = field(default_factory=list)
+    custom: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RasaResponse:
+    """Rasa's answer to one patient message: visible replies plus the custom data that came along."""
+
+    replies: list[BotReply]
+    custom: list[dict[str, Any]]
+
+    @property
+    def is_rest_point(self) -> bool:
+        """True when the bot closed a topic (FAQ answer, small talk): safe to start a new tracker.
+
+        Contract with the Rasa content: responses that end a topic carry a custom
+        part ``{"rest_point": true}`` (an FAQ answer may add ``"faq_id"``).
+        """
+        return any(part.get("rest_point") is True for part in self.custom)
+
+    @property
+    def faq_ids(self) -> list[str]:
+        return [str(part["faq_id"]) for part in self.custom if part.get("faq_id")]
+
+
+def parse_rasa_output(parts: Any) -> RasaResponse:
+    """Turn Rasa's list of output parts into patient-visible replies.
+
+    Rasa's REST collector splits a text on blank lines into several parts and
+    sends `custom` data as a part of its own; we merge consecutive text parts back
+    into one message (one Telegram message, one chat bubble), keep buttons with
+    the text they belong to, and keep custom parts as metadata (never shown).
+    """
+    if not isinstance(parts, list):
+        raise RasaUnavailable("Rasa's answer was not a list")
+    replies: list[BotReply] = []
+    customs: list[dict[str, Any]] = []
+    pending: list[str] = []
+
+    def flush(buttons: list[Button] | None = None, text: str | None = None) -> None:
+        texts = pending + ([text] if text else [])
+        if texts or buttons:
+            replies.append(BotReply(text="\n\n".join(texts), buttons=buttons or []))
+        pending.clear()
+
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        custom = part.get("custom")
+        if isinstance(custom, dict):
+            customs.append(custom)
+        text = part.get("text")
+        raw_buttons = part.get("buttons") or []
+        if raw_buttons:
+            buttons = [
+                Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+                for b in raw_buttons
+                if isinstance(b, dict) and b.get("title")
+            ]
+            flush(buttons, text if isinstance(text, str) else None)
+        elif isinstance(text, str) and text:
+            pending.append(text)
+        elif part.get("image"):
+            pending.append(str(part["image"]))
+    flush()
+    if customs and replies:
+        for custom in customs:
+            replies[-1].custom.update(custom)
+    return RasaResponse(replies=replies, custom=customs)
+
+
+class RasaClient:
+    """Async client of one Rasa server; create once per process, close at shutdown."""
+
+    def __init__(self, base_url: str, timeout_s: float = 10.0, retries: int = 1) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.retries = retries
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+            trust_env=False,  # Rasa is on loopback or the private network, never via a proxy
+        )
+
+    async def send(
+        self, sender_id: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> RasaResponse:
+        """Send one message as `sender_id`; retries on connection errors, timeouts and 502-504."""
+        body = {"sender": sender_id, "message": text, "metadata": metadata or {}}
+        last_error: Exception | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                await asyncio.sleep(min(0.2 * attempt, 1.0))
+            try:
+                response = await self._client.post(WEBHOOK_PATH, json=body)
+            except httpx.HTTPError as exc:
+                last_error = exc
+                logger.warning(
+                    "Rasa request failed (attempt %d): %s", attempt + 1, type(exc).__name__
+                )
+                continue
+            if response.status_code in _RETRY_STATUSES:
+                last_error = RasaUnavailable(f"Rasa answered {response.status_code}")
+                logger.warning("Rasa answered %d (attempt %d)", response.status_code, attempt + 1)
+                continue
+            if response.status_code != 200:
+                raise RasaUnavailable(f"Rasa answered {response.status_code}")
+            try:
+                return parse_rasa_output(response.json())
+            except ValueError as exc:
+                raise RasaUnavailable("Rasa's answer was not JSON") from exc
+        raise RasaUnavailable(f"Rasa did not answer: {type(last_error).__name__}") from last_error
+
+    async def is_up(self, timeout_s: float = 2.0) -> bool:
+        """Whether Rasa's HTTP server answers at all (for /health and the retrier)."""
+        try:
+            response = await self._client.get("/", timeout=timeout_s)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,98 @@
+"""The gateway's own words to patients, always from vetted content (bot.content.store).
+
+If the content store cannot serve a message (content missing, review overdue,
+files unreadable), the patient must still never be met with silence, least of
+all in an emergency: we fall back to a short fixed text built from the clinic
+profile, and log an error so the content gets fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from bot.paths import CLINIC_FILE
+
+logger = logging.getLogger(__name__)
+
+_FALLBACKS = {
+    "first_contact_notice": (
+        "I am an automated assistant, not a doctor, and I cannot help in an emergency: "
+        "call {emergency_number}. Your messages are stored so the clinic's team can follow up; "
+        "you can erase them at any time with /delete."
+    ),
+    "service_unavailable": (
+        "I'm having trouble right now and can't answer. Your message is saved. "
+        "Please try again in a few minutes or call {clinic_name} on {clinic_phone}. "
+        "In an emergency call {emergency_number}."
+    ),
+    "handoff_cancelled": "Your request for a clinician is cancelled. I'm here if you need me.",
+    "conversation_deleted": "Your conversation has been erased.",
+}
+_EMERGENCY_FALLBACK = (
+    "This may be an emergency. Call {emergency_number} now. "
+    "If you are thinking about harming yourself, call or text {crisis_line}."
+)
+
+
+@lru_cache(maxsize=1)
+def _clinic() -> dict[str, Any]:
+    try:
+        with open(CLINIC_FILE, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+    except OSError:
+        data = {}
+    defaults = {
+        "clinic_name": "the clinic",
+        "clinic_phone": "the clinic's phone number",
+        "emergency_number": "your local emergency number",
+        "crisis_line": "a crisis line",
+    }
+    return {**defaults, **{k: v for k, v in data.items() if isinstance(v, str)}}
+
+
+def _store() -> Any:
+    from bot.content.store import get_content_store
+
+    return get_content_store()
+
+
+def system_text(message_id: str) -> str:
+    """Text of a vetted system message, e.g. "first_contact_notice" or "service_unavailable"."""
+    try:
+        return _store().system(message_id).text
+    except Exception:  # noqa: BLE001 - any content failure must still reach the patient
+        logger.exception(
+            "system message %r not served from content; using built-in text", message_id
+        )
+        template = _FALLBACKS.get(message_id, _FALLBACKS["service_unavailable"])
+        return template.format_map(_clinic())
+
+
+def faq_still_vetted(faq_id: str) -> bool:
+    """Whether an FAQ the model answered with is still approved and within its review date.
+
+    The model was trained on the content of its day; content that has since been
+    retired or passed its review date must not be served as vetted.
+    """
+    try:
+        return bool(_store().is_served("faq", faq_id))
+    except Exception:  # noqa: BLE001 - unreadable content: do not vouch for the answer
+        logger.exception("content store unavailable while checking an FAQ")
+        return False
+
+
+def emergency_text(category: str | None) -> str:
+    """The vetted emergency guidance for a red-flag category (the store falls back to generic)."""
+    try:
+        return _store().emergency(category or "general_emergency").text
+    except Exception:  # noqa: BLE001
+        logger.exception("emergency content %r not served; using built-in text", category)
+        return _EMERGENCY_FALLBACK.format_map(_clinic())
+
+
+def clinic_phone() -> str:
+    return str(_clinic().get("clinic_phone", ""))

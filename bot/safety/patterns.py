@@ -1,0 +1,760 @@
+"""Red-flag rules: what a message must say for each emergency category.
+
+Plain data in the notation of bot.nlp.patterns (lemma-based, "_" is one filler
+word that is not a negation, "x?" optional, "=word" exact, "@MACRO" see
+MACROS). The pipeline build compiles them into a span ruler, so changing a
+rule here makes the saved pipeline stale until `patientbot nlp build` runs
+(load_pipeline refuses a stale build rather than silently using old rules).
+
+Four kinds of rule:
+* DIRECT[category]: one phrase is enough ("face is drooping").
+* CONCEPTS + COMBINATIONS: a category that needs two things in the same
+  message, each affirmed and current ("6 weeks old" + "fever of 38.5").
+* CONCEPTS + FALLBACKS: generic signs (collapse, blue lips, lost speech) that
+  raise a category only when nothing more specific is flagged, so "fitting and
+  not responding" gets seizure guidance, not heart-attack guidance.
+* EXCLUSIONS[label]: phrases that look like a match but are not ("heat
+  stroke", "food poisoning"); a span of that label overlapping one is dropped.
+
+Whether a match counts (negated, hypothetical, historical, somebody else) is
+decided afterwards by ConText (bot.safety.context_rules).
+Write words in every form the lemma table might not know ("die|dying").
+"""
+
+from __future__ import annotations
+
+
+def _slots(phrases: str) -> tuple[str, ...]:
+    """Comma-separated phrases as one rule fragment per phrase length, alternatives per position.
+
+    "rat poison, laundry pod, bleach" -> ("bleach", "rat|laundry poison|pod"). Far fewer
+    patterns than one per phrase (matching cost grows with the number of patterns);
+    the cross-combinations it also accepts ("rat pod") are harmless.
+    """
+    by_length: dict[int, list[list[str]]] = {}
+    for phrase in phrases.split(","):
+        words = phrase.split()
+        if words:
+            by_length.setdefault(len(words), []).append(words)
+    fragments = []
+    for length in sorted(by_length):
+        columns = [sorted({words[i] for words in by_length[length]}) for i in range(length)]
+        fragments.append(" ".join("|".join(column) for column in columns))
+    return tuple(fragments)
+
+
+# ---------------------------------------------------------------- shared bits
+_CHEST_FEELING = (
+    "pain|pains|ache|aches|pressure|tightness|heaviness|discomfort|squeezing|crushing|"
+    "tight|tighten|tightening|heavy|crush|squeeze|hurt|hurts|hurting|aching|agony|fire|burning|"
+    "stabbing|kill|killing|burst|bursting|explode|exploding|clench|clenching|band|vice"
+)
+_PILLS = (
+    "pill|pills|tablet|tablets|tab|tabs|capsule|capsules|caps|paracetamol|tylenol|"
+    "acetaminophen|ibuprofen|advil|aspirin|xanax|valium|diazepam|sleeping|benadryl|oxy|"
+    "oxycodone|codeine|tramadol|percocet|vicodin|painkiller|painkillers|meds|medication|"
+    "medications|medicine|antidepressants|sertraline|citalopram|fluoxetine|lithium|"
+    "insulin|benzos|opioids|zopiclone|ambien|gummies|edibles|them|those|it"
+)
+_POISONS = (
+    "bleach, antifreeze, detergent, laundry pod, laundry pods, tide pod, tide pods, "
+    "dishwasher tablet, dishwasher tablets, rat poison, poison, weedkiller, weed killer, "
+    "pesticide, insecticide, drain cleaner, oven cleaner, toilet cleaner, cleaning product, "
+    "cleaning fluid, cleaning spray, disinfectant, lysol, dettol, ammonia, button battery, "
+    "button batteries, battery, batteries, magnets, washing up liquid, washing liquid, dish soap, "
+    "dishwasher liquid, fabric softener, window cleaner, floor cleaner, surface cleaner, mouthwash, "
+    "perfume, aftershave, glue, paint thinner, solvent, white vinegar essence, descaler, caustic soda, "
+    "lye, weed spray, slug pellets, rat bait, antifreeze, lighter fluid, petrol, gasoline, "
+    "kerosene, paraffin, white spirit, nail polish remover, acetone, mothballs, "
+    "essential oil, hand sanitiser, hand sanitizer, wild mushrooms, poisonous mushrooms, "
+    "magic mushrooms, poisonous berries, berries from the garden, iron tablets, "
+    "vape liquid, vape juice, chemicals, chemical"
+)
+_INGEST = "drink|drank|drunk|drinking|swallow|swallowed|swallowing|eat|ate|eaten|eating|ingest|ingested|lick|licked|chew|chewed|sip|sipped|inhale|inhaled|take|took|taken"
+
+DIRECT: dict[str, tuple[str, ...]] = {
+    # ---------------------------------------------------------- heart_attack
+    "heart_attack": (
+        "heart|hart attack|attacks",
+        "=heartattack",
+        "cardiac arrest",
+        "heart _? stop|stopped|stopping beat|beating?",
+        "@NOT pulse|heartbeat",
+        "@CANT find|feel|get _? pulse|heartbeat",
+        "do|doing|start|started|give|giving|perform|performing|need =cpr|compressions",
+        f"chest|breastbone|sternum _? _? _? _? {_CHEST_FEELING}",
+        f"{_CHEST_FEELING} _? _? _? breastbone|sternum",
+        "heart _? _? hurt|hurts|hurting|ache|aching|pain|squeeze|squeezing",
+        "pain|pains _? _? in|around @POSS? heart",
+        "squeeze|squeezing|crushing|crush|grip|gripping|clench|clenching|stab|stabbing @POSS heart",
+        f"{_CHEST_FEELING}|weight|elephant|feeling|sensation _? _? in|on|across|around|behind|through|over|into @POSS? chest|chests",
+        "tight|heavy|crushing|squeezing|stabbing|severe|sharp|central chest",
+        f"{_CHEST_FEELING}|weight|feeling|sensation _? _? in|on|across|around|behind|through|over the middle|centre|center|left|right|side|top of @POSS? chest|chests",
+        "clutch|clutching|clutched|grab|grabbing|grabbed|hold|holding|gripping|grip @POSS? chest|chests",
+        "pain|pains|ache|tingling|tingle|numbness|pressure|hurt|hurting _? _? spread|spreads|spreading|radiate|radiates|radiating|shoot|shooting|go|going|move|moving|travel|travelling|traveling _? down|to|into|up|through @POSS? =left|right? arm|arms|jaw|neck|shoulder|back",
+    ),
+    # ---------------------------------------------------------------- stroke
+    "stroke": (
+        "stroke|strokes",
+        "face|mouth|smile|lip|lips _? _? _? droop|drooping|droopy|drooped|drop|dropping|dropped|sag|sagging|saggy|sagged|slump|slumped|lopsided|crooked|uneven|twisted|numb|numbness|paralysed|paralyzed|frozen|fallen",
+        "droop|drooping|droopy|drooped|sagging|lopsided|crooked|numb|paralysed|paralyzed face|mouth|smile",
+        "one|1|half side|half _? _? _? face|body|mouth _? _? droop|drooping|drop|dropping|dropped|sag|sagging|numb|weak|paralysed|paralyzed|dead|limp|floppy|gone|down",
+        "=left|right|one side _? _? _? _? weak|numb|paralysed|paralyzed|limp|floppy|dead|weakness|numbness",
+        "=left|right|one arm|leg|hand|foot|side _? _? _? weak|numb|paralysed|paralyzed|limp|floppy|dead|useless",
+        "weak|numb|weakness|numbness|paralysed|paralyzed|tingly _? _? on|down =one|left|right|his|her|my side",
+        "@CANT lift|raise|move|feel|use|grip _? @POSS? =left|right|one? arm|arms|leg|legs|hand|side",
+        "arm|leg|hand|side _? _? suddenly? =went|gone|go|goes|going =numb|limp|floppy|dead|weak|heavy",
+        "sudden|suddenly _? weak|numb|weakness|numbness|paralysed|paralyzed|confused|confusion|blind|blindness",
+        "sudden|suddenly _? _? loss|lost of? vision|sight|balance|speech",
+        "lose|lost|losing _? vision|sight|eyesight _? _? _? eye",
+        "@CANT see _? _? one eye",
+        "go|went|gone|going =blind",
+        "slur|slurred|slurring|slurry|slurr",
+        "speech _? _? slur|slurred|slurring|garbled|jumbled|weird|strange|funny|odd|muddled|gibberish|off|wrong|affected|messed",
+        "@CANT speak|talk|get|say|form|find _? _? properly|clearly|right|normally|words|word|out",
+        "@CANT form|make _? sentences|sentence",
+        "dribble|dribbling|drool|drooling _? _? _? =one|left|right side",
+        "see|seeing double",
+        "sudden|suddenly _? _? double|blurred|blurry vision",
+        "=left|right|one arm|leg|hand|foot|side _? _? _? @NOT work|working|move|moving|respond|responding",
+        "sudden|suddenly @CANT walk|stand|speak|talk|see|understand|move",
+        "@CANT hold|keep @POSS? arm|arms|head up",
+        "lose|lost|losing _? use of @POSS? =left|right|one? arm|leg|hand|side|face",
+        "arm|leg|hand|foot|face _? _? _? @NOT work|working|move|moving",
+        "paralysed|paralyzed|paralysis",
+        "smile|face _? _? _? uneven",
+        "smile|face _? _? _? =one =-? =sided",
+        "words _? _? come|coming|came|be out? _? _? wrong|jumbled|mixed|garbled|muddled|funny|weird|backwards",
+        "worst headache _? _? _? life|ever",
+        "thunderclap headache|headaches",
+        "sudden|suddenly _? severe|excruciating|blinding|explosive|splitting headache",
+        "headache _? _? like _? _? hit|hammer|explosion|exploding|bomb",
+    ),
+    # -------------------------------------------------- breathing_difficulty
+    "breathing_difficulty": (
+        "@CANT breathe|breath|breathing|breth|brethe|breate|breahte|breathin",
+        "@CANT catch|get|take _? _? breath|breathe|air",
+        "can|could|cant|ca hardly|barely breathe|breath|breathing",
+        "=hardly|barely breathing",
+        "can|could|cant|ca hardly|barely get|catch|take|draw _? breath|air",
+        "hard|difficult|difficulty|difficulties|struggling|struggle|struggles|trouble|fight|fighting|battle|battling|labour|labor|laboured|labored|strain|straining|work|working _? _? to? breathe|breath|breathing|air",
+        "breathing _? _? laboured|labored|difficult|strained|shallow|raspy|noisy|rattly|rattling",
+        "gasp|gasping|gasped",
+        "very|really|so|extremely|severely|badly|super|terribly|seriously|suddenly|sudden|severe|massively|dangerously short|shortness of breath",
+        "short|shortness of breath _? _? at|while|when|even|just? rest|resting|sitting|lying|talking|speaking",
+        "out of breath _? _? just|even? sitting|resting|lying|talking",
+        "breathless|breathlessness _? _? at|while|when|even|just? rest|sitting|lying|talking",
+        "so|very|really|too|extremely|severely breathless",
+        "breathless|breath _? _? @CANT talk|speak",
+        "@NOT breathe|breathing|breath",
+        "stop|stopped|stops|stopping breathing|breathe",
+        "choke|choking|choked",
+        "wheeze|wheezing|wheezy _? _? badly|bad|loud|loudly|terribly|lot",
+        "inhaler|inhalers|puffer|ventolin|salbutamol|nebuliser|nebulizer _? _? _? @NOT work|working|help|helping|doing|touching",
+        "asthma attack|attacks",
+        "suffocate|suffocating|suffocated|smother|smothering",
+        "@CANT get _? enough air|breath|oxygen",
+        "breathing _? _? weird|funny|strange|odd|wrong|noisy|gasping|grunting",
+        "grunt|grunting _? _? breathe|breathing|breath",
+        "breathe|breathing _? _? _? =grunting|grunts|grunt",
+        "@CANT finish|complete|say|speak|talk _? _? full|whole|complete|a|my? sentence|sentences",
+        "rib|ribs _? _? suck|sucking|pull|pulling in",
+        "suck|sucking|pull|pulling in _? _? under? @POSS? rib|ribs",
+        "drown|drowning|drowned",
+        "throat _? _? close|closing|closed",
+        "airway|airways _? _? block|blocked|close|closing|swell|swelling|swollen",
+    ),
+    # ------------------------------------------------------- severe_bleeding
+    "severe_bleeding": (
+        "bleed|bleeding|bleedin|bleading|blood _? _? heavily|heavy|badly|loads|lots|lot|alot|profusely|everywhere|uncontrollably|uncontrollable|nonstop|excessively|crazy|much",
+        "bleed|bleeding|bleedin _? non =-? stop",
+        "heavy|heavily|severe|massive|major|uncontrolled|uncontrollable|serious|profuse|terrible bleed|bleeding|blood|haemorrhage|hemorrhage",
+        "@NOT stop|stopping|stopped _? _? bleed|bleeding|bleedin",
+        "bleed|bleeding|bleedin|blood|nosebleed|nose|cut|wound|gash _? _? _? @NOT stop|stopping|stopped|stops|slowing|slow|clot|clotting",
+        "blood _? _? _? everywhere|spurting|squirting|pouring|gushing|pumping|streaming|soaking|soaked",
+        "spurt|spurting|squirt|squirting|pour|pouring|gush|gushing|pump|pumping _? blood",
+        "lose|lost|losing _? lot|much|loads|lots|tons|litre|liter|pint of? blood",
+        "pool|puddle|pools of blood",
+        "=a? lot|lots|loads|tons|load|much|litres|liters|pints of blood _? _? coming|pouring|gushing|spurting|pumping|squirting|everywhere|from|out|in",
+        "lose|lost|losing|losin _? _? lot|lots|loads|tons|load|much|litres|liters|pints of blood",
+        "bleed|bleeding|bled|blood _? _? through _? _? bandage|bandages|dressing|dressings|towel|towels|gauze|clothes|pad|plaster",
+        "bleed|bleeding out",
+        "soak|soaked|soaking _? _? through? _? towel|towels|bandage|bandages|dressing|clothes|shirt|sheets|bed",
+        "haemorrhage|hemorrhage|haemorrhaging|hemorrhaging|haemorrhaged|hemorrhaged",
+        "vomit|vomiting|puke|puking|throw|throwing|cough|coughing|spit|spitting|bring|bringing _? up? _? _? blood|bloody",
+        "blood in _? vomit|sick|puke",
+        "vomit|vomiting|vomited|sick|throw|throwing|threw|puke|puking|poo|poop|stool|stools _? _? _? _? _? coffee =grounds|ground",
+        "cut|cuts|slice|sliced|slit|slash|slashed|severed|sever _? _? artery|arteries|vein|veins|wrist|wrists|throat",
+        "cut|chop|chopped|slice|sliced _? _? finger|thumb|toe|hand|fingertip off",
+        "be|been|get|got|was|were|is|'s|s stab|stabbed|shot",
+        "stab|gunshot wound|wounds",
+        "=gunshot",
+    ),
+    # ----------------------------------------------------------- anaphylaxis
+    "anaphylaxis": (
+        "anaphylaxis|anaphylactic|anaphalaxis|anaphylaxsis|anaphylatic|anafylaxis|anaphylaxis",
+        "throat _? _? _? _? close|closing|closed|swell|swelling|swollen|tight|tighten|tightening|constrict|constricting",
+        "tongue|tounge|throat _? _? _? _? _? smaller|narrow|narrowing|shrinking|closing|swell|swelling|swollen|puff|puffing|puffy|huge|balloon|ballooning|big|bigger|thick|thicker|enlarged|massive",
+        "swollen|swelling tongue|tounge|throat",
+        "use|used|using|give|gave|given|giving|inject|injected|jab|jabbed|administer|administered _? _? _? epipen|epipens|adrenaline|epinephrine",
+        "use|used|using|give|gave|given|giving|inject|injected|jab|jabbed _? _? _? epi =-? pen|pens",
+        "epipen|epipens _? _? _? @NOT work|working|help|helping",
+        "allergic reaction _? _? _? @CANT breathe|breath|swallow",
+        "swell|swelling|swollen|puffing _? _? _? @CANT swallow|breathe|breath",
+        "@CANT swallow|breathe _? _? _? _? swell|swelling|swollen",
+    ),
+    # ----------------------------------------------------- suicide_self_harm
+    "suicide_self_harm": (
+        "kill|killing|killed|end|ending|hang|hanging|drown|drowning|shoot|shooting|poison|poisoning|unalive|unaliving @REFLEXIVE",
+        "kill|hurt|harm|cut @POSS =self",
+        "=cutting|burning|harming|starving|hitting @REFLEXIVE",
+        "want|wanted|wanna|going|gonna|gon|thinking|thought|thoughts|urge|urges|feel|feeling|plan|planning|might|will|tempted|need|needing _? _? _? hurt|harm|cut|burn|punish @REFLEXIVE",
+        "cut|burn|hurt|harm @REFLEXIVE on purpose|deliberately|intentionally",
+        "end|ending|take|taking|took _? @POSS? own? life|lives",
+        "end|ending it all",
+        "want|wanna|gonna|going|gon|ready|plan|planning|thinking|decided|decide|feel|feeling|like|considering|tempted|urge|to _? _? _? end|ending it|things|everything|myself",
+        "=end|ending everything",
+        "@NOT see _? point|reason|purpose _? _? living|live|life|going|anything|existing|being",
+        "=what's|whats|what =the point _? _? living|life|going|existing|being alive",
+        "life|living _? _? @NOT worth _? living|it",
+        "=not worth living",
+        "sleep _? _? =never|not wake|waking",
+        "=never wake|waking up again",
+        "tired|sick of living|life|being alive",
+        "=done|finished with life|living",
+        "rather be dead|die",
+        "@CANT live|living _? _? _? =anymore|any|longer|like",
+        "give|giving up on life|living",
+        "end|ending @POSS? pain|suffering",
+        "=slit|cut @POSS? wrist|wrists|throat",
+        "suicide|goodbye note|letter",
+        "write|writing|wrote _? goodbye",
+        "=sewer =slide",
+        "going|gonna|gon|plan|planning|will|'ll|ready|about _? _? take|swallow|down all|every _? @POSS? _? pill|pills|tablets|tablet|meds|medication|medicine",
+        "pill|pills|tablets|rope|knife|gun|blade|razor|noose _? _? ready|lined|saved|stockpiled|stockpiling|collected|sorted",
+        "stockpile|stockpiling|stockpiled|hoard|hoarding _? _? pill|pills|tablets|meds",
+        "happier|better|easier|relieved|free _? _? _? _? if @SOMEONE _? _? dead|gone|die|died|wasnt|weren't|not",
+        "want|wanna|wish _? _? _? =not exist|existing|be|live|wake|here|alive|around",
+        "feel|feeling|felt like =dying|ending|killing|disappearing",
+        "suicidal|suicidle|sucidal|suicidial|suicdal|suisidal",
+        "commit|committing|attempt|attempted|attempting|think|thinking|thought|thoughts|consider|considering|contemplate|contemplating|plan|planning|try|trying _? _? suicide|suicde|sucide",
+        "suicide|suicde|sucide attempt|note|plan|thoughts|thought",
+        "=kms",
+        "want|wanted|wanna|wish|wishing|ready|trying|hope|hoping|pray|praying _? _? _? _? die|dying|dead",
+        "want|wanted|wanna _? _? disappear",
+        "better off dead|gone",
+        "better off without =me|us",
+        "@NOT want|wanna _? _? live|living|alive|exist|existing|wake",
+        "@NOT want|wanna _? _? be here|around =anymore|any|longer",
+        "no|nothing reason|point|purpose _? _? _? live|living|life|alive|on",
+        "=nothing to live for",
+        "@CANT go on|carry",
+        "@CANT take|do|cope|handle _? _? =anymore|any|longer",
+        "=self =-? harm|harming|harmed|injury|injuring|injure",
+        "=selfharm|selfharming",
+        "jump|jumping|throw|throwing|step|stepping _? _? off|in|from _? _? _? bridge|building|roof|train|cliff|balcony|window|tracks|traffic",
+        "throw|throwing|threw @REFLEXIVE",
+        "stand|standing|stood|sit|sitting|sat on|at _? _? edge? _? bridge|ledge|roof|rooftop|cliff|tracks|railway|parapet",
+        "thoughts|thought|thinking _? _? of|about _? dying|death|ending|killing|suicide",
+        "=nobody|noone would|will|wd _? care|notice|miss",
+        "=no =one would|will _? care|notice|miss",
+        "overdose|od _? on purpose",
+        "want|wanna|going|gonna|gon|plan|planning|thinking|ready|about|decided|will _? _? overdose|od",
+    ),
+    # ---------------------------------------------------- overdose_poisoning
+    "overdose_poisoning": (
+        "=overdosed|overdosing|overdoes|overdosin",
+        "take|took|taken|taking|had|having|has|have|an|accidental|accidentally|intentional|deliberate|possible|drug|massive|huge overdose|overdoses",
+        "overdose on",
+        "=od|od'd|oded|o.d.|o.d|odd'd",
+        f"take|took|taken|taking|swallow|swallowed|eat|ate|down|downed|pop|popped|drink|drank|have|had|chug|chugged|neck|necked|inject|injected _? _? @BIGNUM _? _? _? _? _? {_PILLS}",
+        f"take|took|taken|swallow|swallowed|eat|ate|down|downed|pop|popped|drink|drank|empty|emptied _? _? whole|entire|full|rest _? _? _? bottle|bottles|packet|packets|pack|packs|box|boxes|strip|strips|blister|jar|tub|container|sheet|{_PILLS}",
+        f"take|took|taken|swallow|swallowed|pop|popped|down|downed all @POSS? _? {_PILLS}",
+        f"take|took|taken|swallow|swallowed|pop|popped|down|downed|drink|drank|eat|ate|have|had|inject|injected _? too many|much _? _? _? {_PILLS}|heroin|fentanyl|cocaine|coke|meth|ketamine|mdma",
+        f"take|took|taken|swallow|swallowed|pop|popped|down|downed|eat|ate|inject|injected _? lot|handful|bunch|load|loads|lots|fistful|heap|pile|stack|bag _? _? _? {_PILLS}",
+        f"@BIGNUM _? _? {_PILLS} _? _? _? ago|overnight|earlier|tonight|today",
+        "take|took|taken|taking|swallow|swallowed|eat|ate|down|downed|pop|popped|have|had|chug|chugged|neck|necked _? _? @BIGNUM _? _? @DRUG",
+        "take|took|taken|swallow|swallowed|pop|popped a handful|fistful",
+        *(f"{_INGEST} _? _? _? _? _? {fragment}" for fragment in _slots(_POISONS)),
+        "get|got|gotten|getting into _? _? _? medicine|medicines|meds|pills|tablets|cabinet|cleaning|bleach|chemicals|cupboard",
+        "poison|poisoned|poisoning",
+        "carbon monoxide",
+        "=co alarm|detector _? _? going|gone|beeping|off",
+        "give|gave|given|giving|need|needed|use|used|inject|injected _? _? naloxone|narcan",
+        "mix|mixed|mixing|take|took|taken|combine|combined _? _? alcohol|drink|drinks|booze|wine|vodka|beer|drinking _? with|and _? _? _? pills|xanax|valium|sleeping|painkillers|benzos|opioids|oxy|tablets|meds|diazepam",
+        "too much heroin|fentanyl|cocaine|coke|meth|ketamine|mdma|methadone|morphine",
+    ),
+    # --------------------------------------------------------------- seizure
+    "seizure": (
+        "seizure|seizures|siezure|siezures|seisure|seizur|ceasure|seazure",
+        "convulsion|convulsions|convulse|convulsing|convulsed|convulsin",
+        "=seizing|seizeing|siezing",
+        "epileptic|epilepsy fit|fits|attack|episode",
+        "have|having|had|has|havin a? fit|fits",
+        "have|having|has|had _? _? _? =fits|seizures|convulsions",
+        "=is|s|'s|are|was|started|start|keep|keeps|been|shes|hes =fitting",
+        "whole body _? _? shake|shaking|jerk|jerking|convulse|convulsing|twitch|twitching|stiff",
+        "jerk|jerking|shake|shaking|twitch|twitching _? _? _? @NOT respond|responding|responsive",
+        "jerk|jerking|shake|shaking|twitch|twitching|stiff _? _? and? unresponsive|unconscious|floppy",
+        "eyes _? _? roll|rolled|rolling back|up?",
+        "stiff|rigid _? _? _? jerk|jerking|shake|shaking|twitch|twitching|convulse|convulsing",
+        "=collapsed|collapsing|fell|dropped _? _? _? shake|shaking|jerk|jerking|twitch|twitching|convulse|convulsing|fit|fitting",
+        "shake|shaking|jerk|jerking|twitch|twitching|convulse|convulsing all over",
+        "foam|foaming|froth|frothing at the? mouth",
+        "on the floor|ground _? _? jerk|jerking|shake|shaking|convulse|convulsing|twitch|twitching|fit|fitting|thrash|thrashing",
+        "jerk|jerking|shake|shaking|convulse|convulsing|thrash|thrashing|fit|fitting _? _? on the floor|ground",
+    ),
+    # ------------------------------------------------------------ head_injury
+    "head_injury": (
+        "knock|knocked|knocking out|unconscious|cold",
+        "skull fracture|fractured",
+        "fracture|fractured|crack|cracked|broke|broken _? skull",
+        "crack|cracked|split|splitting _? head open",
+    ),
+    # ----------------------------------------------------- pregnancy_emergency
+    "pregnancy_emergency": (
+        "ectopic",
+        "miscarriage|miscarriages|miscarrying|miscarry|miscarried",
+        "water|waters _? _? _? break|broke|broken|breaking|burst|gone|went|going",
+        "@NOT feel|felt|had|noticed|noticing|feeling _? _? kick|kicks|movement|movements|move|moving",
+        "=not|n't|nt _? moving|kicking|move|kick =as =much|often|many|usual|normal",
+        "move|moving|kick|kicking _? =less|fewer _? _? usual|normal|before",
+        "reduced|decreased|less|fewer|no|slower fetal|foetal|fetus|baby movement|movements|kicks",
+        "@NOT feel|felt _? baby _? move|moving|kick|kicking",
+        "placental? abruption",
+        "cord prolapse|prolapsed",
+        "preeclampsia|eclampsia",
+        "pre =-? eclampsia",
+    ),
+    # ----------------------------------------------------------------- sepsis
+    "sepsis": (
+        "sepsis|septic|septicaemia|septicemia|septicimia|sepsys",
+        "blood poisoning",
+        "rash|spots _? _? _? @NOT fade|fading|blanch|blanching|disappear|disappearing",
+        "non =-? blanching|blanch rash|spots",
+        "nonblanching rash|spots",
+        "glass|tumbler test",
+        "pinprick|purple|purplish rash|spots|dots",
+    ),
+}
+
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    # Signs that belong to several emergencies. Alone they raise the category in
+    # FALLBACKS; next to a more specific flag ("fitting and not responding",
+    # "took pills and won't wake up") they leave the guidance to that flag.
+    "COLLAPSE": (
+        "=collapsed|collapsing|collapses",
+        "sudden|suddenly =collapse",
+        "unconscious|unconcious|unconsious|unconsciuos|unresponsive|unresponsiv|lifeless",
+        "@NOT answer|answering|answered|respond|responding|react|reacting",
+        "@NOT open|opening _? eyes",
+        "=has|have|'s|s|is|gone|went|go|going|gone =all? floppy|limp",
+        "@NOT respond|responding|responsive|reacting",
+        "=wo|will|won|is|isnt|are|was|s|'s @NOT wake|waking up?",
+        "@CANT wake|rouse =him|her|them|mum|mom|dad|my|the|baby|grandma|grandpa|nan|up",
+        "lose|lost|losing consciousness|conciousness|consciousnes",
+        "pass|passed|passing out _? _? @NOT wake|waking|respond|responding|come|coming",
+        "black|blacked|blacking out _? _? @NOT wake|waking|respond|responding",
+    ),
+    "SPEECH_LOSS": (
+        "talk|talking|speak|speaking _? _? funny|weird|weirdly|strange|strangely|gibberish|nonsense|jumbled|wrong|oddly",
+        "@CANT speak|talk|understand|smile",
+        "@NOT make|making sense",
+    ),
+    "CYANOSIS": (
+        "lips|lip|face|fingers|fingertips|mouth|tongue|nails|skin _? _? _? blue|bluish|blueish|grey|gray|purple|dusky",
+        "blue|bluish|blueish|grey|gray|purple lips|lip|face|fingertips|tongue",
+        "turn|turning|turned|go|going|gone|went =blue|grey|gray|purple",
+    ),
+    # collapsed and not breathing: cardiac arrest (CPR), not an asthma attack
+    "APNOEA": (
+        "@NOT breathe|breathing|breath",
+        "stop|stopped|stops|stopping breathing|breathe",
+    ),
+    # infant_fever: a baby under 3 months + a fever
+    "INFANT_UNDER_3M": (
+        "@UNDER13 week|weeks|wk|wks|w _? old|o",
+        "@UNDER3 month|months|mth|mths|mo|mos|m _? old|o",
+        "@NUM day|days|d _? old|o",
+        "few|couple day|days _? old",
+        "baby|son|daughter|boy|girl|newborn|infant|he|she|lo|bub|s|'s|is _? _? @UNDER13 week|weeks|wk|wks",
+        "baby|son|daughter|boy|girl|newborn|infant|he|she|lo|bub|s|'s|is _? _? @UNDER3 month|months|mth|mths|mo|mos",
+        "@UNDER13 week|wk|weeks baby|son|daughter|boy|girl|newborn|infant",
+        "@UNDER3 month|mth baby|son|daughter|boy|girl|newborn|infant",
+        "newborn|newborns|neonate|neonatal",
+        "new =-? born",
+        "born _? _? _? day|days|week|weeks|yesterday|today ago?",
+        "born last week",
+    ),
+    "FEVER": (
+        "fever|fevers|feverish|fevery|febrile|pyrexia|pyrexic|fevr|feaver|fevor",
+        "temperature|temp|temps|tempreture|temprature|temperture",
+        "burn|burning up",
+        "=feel|feels|felt|feeling|is|s|'s|so|very|really|burning|super =hot",
+        "hot to the touch",
+        "@FEVER_C =°? =c|°c|celsius|centigrade|degrees|degree|deg",
+        "@FEVER_F =°? =f|°f|fahrenheit|degrees|degree|deg",
+        "@FEVER_C_DEC",
+    ),
+    # pregnancy_emergency: pregnant + a danger sign
+    "PREGNANT": (
+        "pregnant|pregnancy|preggo|preggers|pregant|pragnant|pregnent",
+        "trimester|midwife|antenatal|prenatal|gestation|obstetrician|ob|obgyn",
+        "=expecting",
+        "baby bump",
+        "=my|the|her bump",
+        "due date",
+        "=i|im|she|wife|partner|girlfriend|gf|am|'m|m|shes _? _? @NUM week|weeks|wks|wk",
+        "@NUM week|weeks|wks|wk along|gone",
+        "@NUM week|weeks|wks|wk",
+    ),
+    "PREGNANCY_DANGER": (
+        "bleed|bleeding|bleedin|blood|haemorrhage|hemorrhage|haemorrhaging|hemorrhaging|clot|clots",
+        "severe|bad|terrible|sharp|extreme|intense|excruciating|awful|horrible|unbearable|stabbing|agonising|agonizing|really|very|worst _? _? stomach|tummy|belly|abdominal|abdomen|pelvic|pelvis|lower|side|shoulder|back? pain|pains|cramp|cramps|cramping|ache",
+        "stomach|tummy|belly|abdominal|abdomen|pelvic|pelvis _? pain|pains|cramp|cramps|cramping|ache _? _? severe|bad|terrible|unbearable|agony|excruciating|awful",
+        "shoulder tip pain",
+        "severe|bad|terrible|worst|pounding|splitting|awful|horrible|really|blinding headache|headaches|migraine",
+        "blurred|blurry|blurring|double|cloudy vision|sight",
+        "vision _? _? blurry|blurred|blurring|spots|flashing|going|strange|weird|funny",
+        "flashing lights|spots|stars|flashes",
+        "see|seeing spots|stars|flashes|flashing",
+        "sudden|suddenly _? swell|swelling|swollen|puffy _? _? face|hands|feet|fingers",
+        "face|hands _? _? suddenly swell|swelling|swollen|puffy",
+        "fluid|water|waters|liquid _? _? leak|leaking|gush|gushing|trickle|trickling|pour|pouring|coming",
+        "gush of fluid|water|liquid",
+        "contraction|contractions|contracting",
+        "in labour|labor",
+        "baby _? _? @NOT move|moving|moved|kick|kicking|kicked",
+        "baby _? _? move|moving|kick|kicking =less|fewer|slower",
+        "baby _? _? _? stop|stopped|stops moving|kicking|moved|kicked",
+        "stomach|tummy|belly|abdomen|bump|womb _? _? _? _? _? painful|agony|excruciating|unbearable|agonising|agonizing|hurts|hurting|killing|cramping",
+        "rock|really|very hard belly|stomach|tummy|bump",
+        "stomach|tummy|belly|abdomen|bump|womb _? _? rock|really|very hard",
+        "=hard =as =a =rock",
+        "faint|fainted|fainting|collapse|collapsed",
+        "pass|passed|passing out",
+        "seizure|seizures|fit|fitting|convulsion|convulsions|convulsing",
+        "severe|bad|terrible|sharp|extreme|intense|excruciating|awful|horrible|unbearable|stabbing|agonising|agonizing pain|pains|cramp|cramps|cramping",
+        "fall|fell|fallen|trip|tripped|slip|slipped _? _? _? on? @POSS? stomach|belly|bump|tummy",
+        "hit|punched|kicked|kick|punch _? _? _? stomach|belly|bump|tummy",
+    ),
+    # severe_bleeding: bleeding + it will not stop ("bleeding from a dog bite and it won't stop")
+    "BLEEDING": (
+        "bleed|bleeding|bleedin|bleading|blood|nosebleed",
+    ),
+    "WONT_STOP": (
+        "@NOT stop|stopping|stopped|slow|slowing|clot|clotting",
+        "@CANT stop =it|the|this",
+        "keep|keeps|kept|still bleeding|pouring|gushing|coming",
+    ),
+    # overdose_poisoning: an extra dose + a sign it is harming ("took double ... now very dizzy")
+    "EXTRA_DOSE": (
+        "take|took|taken|taking|give|gave|given|inject|injected|had|have _? double|triple|twice|extra|two|three|too _? _? _? dose|doses|medication|meds|pills|tablets|insulin|much|many|lot",
+        "double|triple dose|doses|dosed",
+        "dose|doses|medication|meds|pills|tablets|insulin _? _? twice|double|again",
+    ),
+    "OVERDOSE_SIGN": (
+        "dizzy|drowsy|confused|confusion|slow|slowed|unresponsive|sleepy|faint|fainted|collapsed|shaky|shaking|vomiting|vomit|hallucinating|seeing|racing|pounding|unconscious|floppy|grey|blue",
+        "@CANT wake|stay _? awake",
+        "hard|difficult to wake",
+    ),
+    # head_injury: a knock to the head + a danger sign
+    "HEAD_INJURY": (
+        "hit|hits|hitting|bang|banged|banging|bump|bumped|bumping|smack|smacked|knock|knocked|whack|whacked|crack|cracked|bash|bashed|slam|slammed|strike|struck|hurt|injure|injured|split|kick|kicked|punch|punched|elbow|elbowed _? _? _? head|skull",
+        "head injury|injuries|trauma|knock|bump|wound|wounds|blow",
+        "concussion|concussed|concused",
+        "fall|fell|fallen|trip|tripped|slip|slipped|land|landed|drop|dropped _? _? _? on|onto|off _? _? head",
+        "hit|hitting|struck|smack|smacked|whack|whacked|kick|kicked|punch|punched|elbow|elbowed|kneed _? _? in|on|to _? _? head",
+        "head _? _? hit|hitting|smash|smashed|bash|bashed|bang|banged|bump|bumped",
+        "headbutt|headbutted",
+        "fall|fell|fallen|falling|drop|dropped|roll|rolled|tumble|tumbled|topple|toppled _? _? off|from|down|out _? _? _? bed|sofa|couch|table|stairs|staircase|chair|counter|worktop|bunk|ladder|roof|trampoline|horse|bike|wall|balcony|window|highchair|cot|crib|changing|swing|slide|tree|shelf",
+        "fall|fell|fallen _? _? _? _? onto? _? hard? floor|ground|concrete|tiles|pavement|stairs",
+    ),
+    "HEAD_INJURY_DANGER": (
+        "vomit|vomiting|vomited|puke|puking|puked",
+        "throw|throwing|threw up",
+        "been|being|was|keep|keeps =sick",
+        "confused|confusion|confuse|disoriented|disorientated|dazed|delirious|groggy|woozy",
+        "out of it",
+        "@NOT make|making sense",
+        "talk|talking nonsense|gibberish",
+        "drowsy|sleepy|drowsiness",
+        "@CANT stay|keep awake|up",
+        "keep|keeps|kept falling|fall|nodding asleep|off",
+        "hard|difficult to wake",
+        "unconscious|unconcious|faint|fainted",
+        "pass|passed|black|blacked out",
+        "lose|lost|losing consciousness|conciousness",
+        "seizure|seizures|fit|fitting|convulsion|convulsing",
+        "blood|fluid|liquid|bleeding _? _? _? from|out|of _? _? ear|ears|nose",
+        "bleed|bleeding _? _? ear|ears",
+        "blurred|blurry|double vision|sight",
+        "see|seeing|saw double|stars",
+        "vision|sight|eyesight _? _? blurry|blurred|double|fuzzy|funny|strange|weird|dim",
+        "headache|head _? _? get|getting|gets|worse|worsening|severe|terrible|unbearable|awful",
+        "severe|bad|terrible|worst|splitting|awful|pounding|unbearable headache",
+        "@CANT remember|recall",
+        "memory loss|amnesia",
+        "warfarin|apixaban|eliquis|rivaroxaban|xarelto|anticoagulant|anticoagulants|clopidogrel|plavix|heparin|coumadin",
+        "blood thinner|thinners",
+        "slur|slurred|slurring|weak|weakness|numb|numbness",
+        "pupil|pupils",
+        "behave|behaving|act|acting _? _? strange|strangely|weird|weirdly|odd|oddly|differently",
+        "bruise|bruising|bruised behind _? ear|ears",
+        "dizzy|dizziness",
+        "clear fluid",
+    ),
+    # sepsis: an infection + a sepsis sign
+    "INFECTION": (
+        "infection|infections|infected|infect|uti|utis|pneumonia|flu|covid|cellulitis|abscess",
+        "fever|fevers|feverish|febrile|temperature|temp|temps",
+        "shivering|shivery|shiver|chills|rigors|rigor",
+        "antibiotic|antibiotics",
+        "pus|oozing",
+        "after|since @POSS? surgery|operation|op|procedure",
+        "tonsillitis|strep|gastroenteritis|virus|bug|meningitis",
+    ),
+    "SEPSIS_SIGN": (
+        "mottled|mottle|mottling|blotchy|blotch|marbled|marbling",
+        "skin|lips|tongue|face _? _? _? blue|grey|gray|ashen|pale|bluish|purple|mottled|blotchy",
+        "blue|grey|gray|ashen|bluish skin",
+        "confused|confusion|confuse|disoriented|disorientated|delirious",
+        "@NOT make|making sense",
+        "talk|talking nonsense|gibberish",
+        "drowsy",
+        "hard|difficult to wake",
+        "@CANT wake",
+        "@NOT pee|peed|peeing|urinate|urinated|wee|weed|weeing",
+        "@NOT pass|passed _? urine|water",
+        "=no urine|pee|wee",
+        "@NOT _? _? wet nappy|nappies|diaper|diapers",
+        "shiver|shivering|shake|shaking|tremble|trembling _? uncontrollably|violently",
+        "@CANT stop shiver|shivering|shaking|shake",
+        "uncontrollable shivering|shaking",
+        "feel|feels|felt|feeling like @SOMEONE? _? _? going|gonna|gon|about _? _? die|dying",
+        "feel|feels|felt|feeling like @SOMEONE? _? die|dying|dead",
+        "something _? _? _? seriously|really|very|terribly|badly wrong",
+        "=never feel|felt _? _? ill|sick|bad|unwell",
+        "breathe|breathing _? _? very|really|so? fast|rapid|rapidly|quickly|quick",
+        "heart _? _? race|racing|pound|pounding",
+        "stiff neck",
+        "neck _? _? stiff",
+        "light|lights|brightness _? _? hurt|hurts|hurting _? _? eye|eyes",
+        "photophobia",
+        "red _? streak|streaks|lines|line _? _? up|along|spreading",
+        "floppy|limp|lethargic|unresponsive",
+        "cold|freezing hands|feet _? and? _? hands|feet?",
+        "rash|spots _? _? _? _? _? _? _? glass|tumbler",
+    ),
+    # overdose_poisoning (children): a child + something swallowed
+    "CHILD": (
+        "toddler|toddlers|child|children|kid|kids|son|daughter|baby|infant|grandson|granddaughter|boy|girl|niece|nephew",
+        "@NUM year|years|yr|yrs|y|yo _? old?",
+    ),
+    "CHILD_INGESTION": (
+        f"swallow|swallowed|eat|ate|eaten|drink|drank|drunk|chew|chewed|lick|licked|get|got _? _? _? _? _? {_PILLS}|vitamins|vitamin|pill|coin|magnet|magnets|battery|batteries|pod|pods",
+    ),
+    # anaphylaxis: an allergic trigger + swelling of face, lips or mouth or other danger
+    "ALLERGY_TRIGGER": (
+        "allergic|allergy|allergies|allergen|reaction",
+        "sting|stung|stinging|bee|wasp|hornet",
+        "peanut|peanuts|nut|nuts|shellfish|shrimp|prawn|prawns|sesame|lobster|crab",
+        "hives|welts|urticaria",
+        "after|since _? _? new? medicine|medication|antibiotic|antibiotics|tablet|tablets|drug|injection|vaccine|jab|tablet",
+        "after|since =eating|having|taking|trying|starting|drinking|touching",
+    ),
+    "ALLERGY_SIGN": (
+        "lips|lip|face|mouth|tongue|throat|eyelids _? _? _? swell|swelling|swollen|swells|puff|puffing|puffy|blow|blowing|balloon|ballooning|huge",
+        "swollen|swelling|puffy lips|lip|face|mouth|tongue",
+        "@CANT swallow",
+        "wheeze|wheezing|wheezy",
+        "dizzy|faint|fainting|fainted|lightheaded",
+        "light =-? headed",
+        "pass|passed out",
+        "hives|welts _? _? all over",
+        "hives|welts _? _? everywhere|spreading",
+    ),
+}
+
+# Generic signs that raise a category only when nothing more specific is flagged.
+FALLBACKS: dict[str, str] = {
+    "COLLAPSE": "heart_attack",
+    "SPEECH_LOSS": "stroke",
+    "CYANOSIS": "breathing_difficulty",
+}
+
+COMBINATIONS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "heart_attack": (("COLLAPSE", "APNOEA"),),
+    "infant_fever": (("INFANT_UNDER_3M", "FEVER"),),
+    "severe_bleeding": (("BLEEDING", "WONT_STOP"),),
+    "overdose_poisoning": (("CHILD", "CHILD_INGESTION"), ("EXTRA_DOSE", "OVERDOSE_SIGN")),
+    "pregnancy_emergency": (("PREGNANT", "PREGNANCY_DANGER"),),
+    "head_injury": (("HEAD_INJURY", "HEAD_INJURY_DANGER"),),
+    "sepsis": (("INFECTION", "SEPSIS_SIGN"),),
+    "anaphylaxis": (("ALLERGY_TRIGGER", "ALLERGY_SIGN"),),
+}
+
+EXCLUSIONS: dict[str, tuple[str, ...]] = {
+    "COLLAPSE": (
+        "knock|knocked _? unconscious",
+        "collapse|collapsed lung",
+        "roof|ceiling|building|bridge|tent|economy|market|markets|dollar|stock|stocks|currency|government|system|systems|healthcare|business|businesses|company|industry|bank|banks|society|country _? _? collapse|collapsed|collapsing|collapses",
+        "collapse|collapsed of",
+    ),
+    "SPEECH_LOSS": (
+        "@CANT speak|talk _? _? _? _? throat|voice|laryngitis|hoarse|language|english|spanish|french|phone|now|right|long",
+        "throat|voice|laryngitis|hoarse _? _? _? _? @CANT speak|talk",
+        "@CANT talk|speak to|with|about",
+        "@CANT understand _? _? _? letter|form|website|site|bill|results|instructions|why|how|what|english|accent",
+        "@NOT make|making sense of",
+    ),
+    "CYANOSIS": (
+        "=blue|grey|gray|purple _? _? _? eye|eyes|hair|shirt|dress|car|toe|toes",
+        "turn|turning|turned|go|going|gone|went =blue|grey|gray|purple _? _? cold",
+        "toe|toes|feet|foot _? _? _? =blue|grey|gray|purple",
+    ),
+    "anaphylaxis": (
+        "swollen|swelling|enlarged|sore tonsil|tonsils|gland|glands|lymph|nodes",
+    ),
+    "heart_attack": (
+        "heart attack|attacks risk|risks",
+        "heart attack on a plate",
+        "heart attack waiting to happen",
+        "nearly|almost|practically|near|mini _? heart attack",
+        "give|gave|giving|given =me|him|her|us|them|you|u =a heart attack",
+        "heart|stroke|seizure|epilepsy|cardiac _? check|checkup|appointment|review|clinic|rehab|nurse|team|unit|consultant|specialist|prevention|awareness|support|association|medication|meds|tablets|survivor|survivors|recovery|ward|foundation|charity|research",
+        "follow|follow-up|followup up? for|after @POSS? heart|cardiac|stroke",
+        f"{_CHEST_FEELING}|discomfort _? _? from|due|because|with|after _? _? heartburn|reflux|indigestion|acid|coughing|cough|gym|workout|exercise|lifting|muscle|pulled|cold|flu|anxiety|stress",
+        "heartburn|reflux|indigestion|acid _? _? _? _? chest",
+        "asthma|asthmatic|inhaler|inhalers|wheeze|wheezing|wheezy _? _? _? _? _? _? chest _? _? _? tight|tightness|tighten|tightening",
+        "chest _? _? _? tight|tightness|tighten|tightening _? _? _? _? _? _? asthma|asthmatic|inhaler|inhalers|wheeze|wheezing|wheezy",
+    ),
+    "stroke": (
+        "heat|sun stroke|strokes",
+        "=heatstroke|sunstroke|backstroke|breaststroke",
+        "stroke of luck|genius|midnight",
+        "brush|pen|swim|swimming|golf|key stroke|strokes",
+        "stroke|stroking =my|his|her|the|a =cat|dog|hair|beard|back",
+        "racial|a slur",
+        "stroke|strokes _? check|checkup|appointment|review|clinic|rehab|nurse|team|unit|consultant|specialist|prevention|awareness|support|association|medication|meds|tablets|survivor|survivors|recovery|ward|foundation|charity|research|follow",
+        "follow|follow-up|followup up? for|after @POSS? stroke",
+        "sleep paralysis",
+        "roll|rolling|rolled @POSS eyes",
+        "@CANT walk _? _? _? ankle|knee|foot|feet|leg|hip|toe|back|far|long",
+    ),
+    "breathing_difficulty": (
+        "@CANT breathe|breath|breathing _? _? through @POSS? nose|nostril|nostrils",
+        "breathe|breathing|breath through @POSS? nose|nostril|nostrils",
+        "choking hazard|hazards",
+        "choke|choked|choking _? laughing|laugh|laughter|tears",
+        "choke|choked|choking on @POSS? words|spit",
+        "nearly|almost choke|choked",
+        "choke|choked|choking up",
+    ),
+    "severe_bleeding": (
+        "bleed|bleeding|blood _? _? _? _? on|during|with|from @POSS? period|periods|menstruation",
+        "period|periods _? _? _? heavy|heavily|bleeding|bleed",
+        "heavy|heavier period|periods|menstrual|menstruation",
+        "blood pressure|test|tests|sugar|sugars|work|donation|donor|type|group|count",
+        "heavy blood pressure",
+        "=blood =thinners|thinner",
+        "cut|cuts|slice _? _? throat _? _? sore",
+    ),
+    "suicide_self_harm": (
+        "@NUM =kms",
+        "die|dying|dead of|from boredom|embarrassment|laughter|laughing|shame|cringe|hunger|curiosity",
+        "kill|killing @REFLEXIVE laughing|laugh",
+        "feel|feels|felt|feeling like @SOMEONE? _? _? going|gonna|gon _? _? die|dying",
+        "suicide prevention|hotline|helpline|line|rate|rates|risk|awareness|number",
+        "want|wanna _? _? die|dye _? _? hair",
+        "die|dye @POSS? hair",
+    ),
+    "overdose_poisoning": (
+        "food poisoning|poison",
+        "going|gonna|gon|plan|planning|thinking|about|want|wanna|will|'ll|ready|to|might|considering _? _? take|taking|swallow|swallowing|down all|every",
+        "poison ivy|oak|sumac|control|centre|center|helpline|line|number",
+        "blood poisoning",
+        "@BIGNUM =mg|mcg|ml|milligram|milligrams|microgram|micrograms|iu|g|units|unit|mgs",
+        "@BIGNUM _? _? _? _? a|per|each|every day|week|morning|night",
+        "@BIGNUM _? _? _? _? daily",
+        "take|took|taking @BIGNUM _? _? _? different",
+    ),
+    "seizure": (
+        "seizure|seizures|epilepsy|epileptic _? medication|medications|meds|med|medicine|medicines|tablets|pills|drug|drugs|free|threshold|disorder|disorders|clinic|diary|plan|nurse|control|specialist|action|alert|dog|history",
+        "anti =-? seizure|seizures",
+        "=anti-seizure|antiseizure",
+        "seize|seizing|seized up",
+        "seize|seizing the|an opportunity|day|chance|moment",
+    ),
+    "head_injury": (
+        "knock|knocked|knocking out _? _? tooth|teeth",
+    ),
+    "pregnancy_emergency": (
+        "water|waters _? _? break|broke|broken _? _? =pipe|boiler|heater|tank|main",
+    ),
+    "sepsis": (
+        "septic tank|tanks|system",
+        "rash _? _? _? @NOT fade|fading _? _? _? cream|sun",
+    ),
+    "INFANT_UNDER_3M": (
+        "@NUM week|weeks|wks|wk pregnant|along|gone|gestation",
+    ),
+    "BLEEDING": (
+        "bleed|bleeding|bleedin|blood _? _? _? _? on|during|with @POSS? period|periods|menstruation",
+        "blood pressure|test|tests|sugar|sugars|work|donation|type|group|count|thinner|thinners",
+        "period|periods _? _? _? heavy|heavily|bleeding|bleed",
+        "gum|gums _? bleed|bleeding",
+    ),
+    "PREGNANT": (
+        "@NUM week|weeks|wks|wk|month|months =old|ago|later|after|before|earlier|early|late|postpartum",
+        "for|past|last|over|within|every|each|about|around|another|next|few|couple|after _? @NUM week|weeks|wks|wk",
+    ),
+    "PREGNANCY_DANGER": (
+        "light|slight|little|tiny|small|spotting bleed|bleeding|blood",
+        "bit of bleed|bleeding|blood",
+        "blood pressure|test|tests|sugar|sugars|work|type|group|count",
+        "=blood =thinners|thinner",
+    ),
+    "FEVER": (
+        "fever|temperature|temp _? _? _? @NOT _? _? high",
+        "hay fever",
+        "normal|fine temperature|temp",
+        "temperature|temp _? _? normal|fine|ok|okay|down|better",
+        "=hot =flush|flushes|flashes",
+        "hot =weather|water|bath|day|room|car|drink|tea|coffee|food",
+    ),
+    "INFECTION": (
+        "hay fever",
+        "normal|fine temperature|temp",
+        "flu shot|jab|vaccine|vaccination",
+        "covid test|vaccine|jab|shot|booster",
+    ),
+    "SEPSIS_SIGN": (
+        "heat|nappy|diaper|sweat rash",
+    ),
+    "HEAD_INJURY": (
+        "head lice|louse|cold",
+    ),
+    "HEAD_INJURY_DANGER": (
+        "car|sea|travel|morning sick|sickness",
+        "=sick =note|notes|leave|day|days|pay",
+    ),
+    "CHILD_INGESTION": (
+        "swallow|swallowed|swallowing|take|took =his|her|their pill|pills|tablet|tablets|medicine|meds",
+    ),
+    "ALLERGY_TRIGGER": (
+        "hay fever",
+    ),
+}
+
+
+def ruler_patterns() -> dict[str, tuple[str, ...]]:
+    """Every rule by span label: categories, concepts and "NOT:<label>" exclusions."""
+    out: dict[str, tuple[str, ...]] = {}
+    for label, rules in DIRECT.items():
+        out[label] = rules
+    for label, rules in CONCEPTS.items():
+        out[label] = rules
+    for label, rules in EXCLUSIONS.items():
+        out[f"NOT:{label}"] = rules
+    return out

@@ -1,0 +1,71 @@
+"""The assembled app: start-up migrations, settings validation, /health, webhook route guard."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import create_engine, inspect
+
+from bot.gateway.app import OPTIONAL_ROUTERS
+from tests.support.fixtures import CLOSED_PORT_URL, make_settings
+
+
+def test_start_up_migrates_a_fresh_database(
+    tmp_path: Path, serve_gateway: Callable[..., tuple[str, Any]]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh' / 'patientbot.db'}"
+    serve_gateway(make_settings(url))
+    engine = create_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"conversations", "messages", "api_keys", "handoffs", "alembic_version"} <= tables
+
+
+def test_health_reports_database_and_rasa(
+    sqlite_url: str, mini_rasa_url: str, serve_gateway: Callable[..., tuple[str, Any]]
+) -> None:
+    up, _ = serve_gateway(make_settings(sqlite_url, mini_rasa_url))
+    down, _ = serve_gateway(make_settings(sqlite_url, CLOSED_PORT_URL))
+    healthy = httpx.get(f"{up}/health", timeout=10)
+    assert healthy.status_code == 200
+    assert healthy.json() == {
+        "status": "ok",
+        "database": True,
+        "rasa": True,
+        "safety": False,
+        "telegram": "off",
+    }
+    degraded = httpx.get(f"{down}/health", timeout=10)
+    assert degraded.status_code == 200  # patients are still heard (and told) while Rasa is down
+    assert degraded.json()["status"] == "degraded" and degraded.json()["rasa"] is False
+
+
+def test_invalid_settings_are_refused_before_start(sqlite_url: str) -> None:
+    with pytest.raises(ValidationError, match="at least 16 characters"):
+        make_settings(sqlite_url, handoff_secret="short")
+    with pytest.raises(ValidationError, match="WEBHOOK_SECRET"):
+        make_settings(sqlite_url, telegram_bot_token="1:x", telegram_mode="webhook")
+    with pytest.raises(ValidationError):
+        make_settings(sqlite_url, rasa_url="not a url")
+
+
+def test_webhook_route_is_closed_without_telegram(
+    sqlite_url: str, serve_gateway: Callable[..., tuple[str, Any]]
+) -> None:
+    base, app = serve_gateway(make_settings(sqlite_url))
+    response = httpx.post(f"{base}/telegram/webhook", json={"update_id": 1}, timeout=10)
+    assert response.status_code == 404
+    present = [
+        spec.split(":")[0]
+        for spec in OPTIONAL_ROUTERS
+        if importlib.util.find_spec(spec.split(":")[0])
+    ]
+    assert app.state.optional_routers == present

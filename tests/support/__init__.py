@@ -1,0 +1,1 @@
+"""Test helpers: real servers on loopback (our Bot API stand-in, Rasa, the gateway itself)."""

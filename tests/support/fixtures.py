@@ -1,0 +1,74 @@
+"""Fixtures shared by the gateway and channel tests (imported by their conftest.py files)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from bot.gateway.app import create_app
+from bot.gateway.events import EventBus
+from bot.settings import Settings
+from tests.support.detectors import emergency_detector
+from tests.support.rasa_process import RasaServer, train_mini_model
+from tests.support.servers import ServerThread
+
+SECRETS = {
+    "handoff_secret": "test-handoff-secret-0123456789",
+    "session_secret": "test-session-secret-0123456789",
+}
+CLOSED_PORT_URL = "http://127.0.0.1:9"  # discard port: nothing listens, connections are refused
+
+
+def make_settings(database_url: str, rasa_url: str = CLOSED_PORT_URL, **overrides: Any) -> Settings:
+    """Settings for a gateway under test; the env file is ignored so a developer's var/ never leaks in."""
+    values: dict[str, Any] = {
+        **SECRETS,
+        "database_url": database_url,
+        "rasa_url": rasa_url,
+        "rasa_timeout_s": 1.0,
+        "rasa_retries": 0,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture(scope="session")
+def mini_rasa_url() -> Iterator[str]:
+    """A real `rasa run` serving the tiny test assistant (tests/support/mini_rasa)."""
+    server = RasaServer(train_mini_model())
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def real_rasa_url(rasa_server_url: str) -> str:
+    """Base URL of the real PatientBot Rasa server (tests/conftest.py starts it)."""
+    return rasa_server_url
+
+
+@pytest.fixture
+def detector() -> Any:
+    return emergency_detector()
+
+
+@pytest.fixture
+def serve_gateway() -> Iterator[Callable[..., tuple[str, Any]]]:
+    """Start the gateway app on a real loopback server: serve_gateway(settings, **create_app_kwargs)."""
+    servers: list[ServerThread] = []
+
+    def start(settings: Settings, port: int | None = None, **kwargs: Any) -> tuple[str, Any]:
+        kwargs.setdefault("bus", EventBus())
+        # Channel tests are not about red flags; the routing tests cover them with a detector.
+        kwargs.setdefault("detector", None)
+        app = create_app(settings, **kwargs)
+        server = ServerThread(app, port=port)
+        servers.append(server)
+        return server.start(), app
+
+    yield start
+    for server in reversed(servers):
+        server.stop()
