@@ -47,9 +47,8 @@ def ensure_secrets() -> bool:
 def cmd_setup(args: argparse.Namespace) -> int:
     from bot.cli import content_cmd
     from bot.db.migrate import upgrade
-    from bot.settings import get_settings
-
     from bot.nlp import ensure_pipeline
+    from bot.settings import get_settings
 
     ensure_pipeline(NLP_PIPELINE_DIR)  # rebuilds only when missing or built from older rules
     build_args = argparse.Namespace(

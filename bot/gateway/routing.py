@@ -52,6 +52,7 @@ from bot.gateway.rasa_client import RasaClient, RasaResponse, RasaUnavailable
 from bot.gateway.safety import NOT_EMERGENCY, SafetyCheck, SafetyVerdict
 from bot.gateway.texts import emergency_text, system_text
 from bot.gateway.validation import InputError, clean_text
+from bot.handoff.rating import handle_rating_payload
 
 logger = logging.getLogger(__name__)
 
@@ -208,6 +209,19 @@ class Router:
                     immediate += self._cancel(session, conversation, patient_row)
                 else:
                     self._to_clinician(session, conversation, patient_row)
+            elif (
+                thanks := handle_rating_payload(
+                    session=session, conversation_id=conversation.id, payload=patient_row.payload
+                )
+            ) is not None:
+                # Our own 1-5 rating buttons after a handoff: recorded, never sent to Rasa.
+                patient_row.status = "bot"
+                immediate.append(
+                    store.add_message(
+                        session=session, conversation=conversation, sender="system",
+                        text=thanks, status="sent", meta={"system": "rating_thanks"},
+                    )
+                )
             else:
                 plan.rasa_sender_id = conversation.rasa_sender_id
                 plan.rasa_text = self._rasa_text(incoming, text, payload)

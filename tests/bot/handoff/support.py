@@ -75,7 +75,9 @@ def audit_count(session: Session) -> int:
 def audit_actions(session: Session, target_id: str) -> list[str]:
     return list(
         session.scalars(
-            select(AuditEvent.action).where(AuditEvent.target_id == target_id).order_by(AuditEvent.id)
+            select(AuditEvent.action)
+            .where(AuditEvent.target_id == target_id)
+            .order_by(AuditEvent.id)
         )
     )
 
@@ -92,7 +94,10 @@ def serve(app: Any) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
+    # websockets 10 (pinned by Rasa) is too old for uvicorn's default; wsproto works.
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="on", ws="wsproto", timeout_graceful_shutdown=2
+    )
     server = _QuietServer(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -11,7 +11,8 @@ from sqlalchemy.orm import sessionmaker
 from bot.db.base import utcnow
 from bot.db.models import Conversation
 from bot.db.session import unit_of_work
-from bot.handoff import events, queue, service
+from bot.handoff import bus, queue, service
+from bot.handoff.clinicians import disable_clinician
 from bot.handoff.errors import (
     AlreadyClaimed,
     ClinicianDisabled,
@@ -59,11 +60,18 @@ def test_lifecycle_switches_owner_and_audits_every_step(session_factory: session
     ids = _setup(session_factory)
     assert _owner(session_factory, ids["conv"]) == "bot"
 
-    hid = _open(session_factory, ids["conv"], summary={"questions": ["q"]}, red_flags=["chest_pain"])
+    hid = _open(
+        session_factory, ids["conv"], summary={"questions": ["q"]}, red_flags=["chest_pain"]
+    )
     assert _owner(session_factory, ids["conv"]) == "clinician"
     with unit_of_work(session_factory) as s:
         h = queue.get_handoff(session=s, handoff_id=hid)
-        assert (h.status, h.priority, h.reason, h.red_flags) == ("waiting", "routine", "request_human", ["chest_pain"])
+        assert (h.status, h.priority, h.reason, h.red_flags) == (
+            "waiting",
+            "routine",
+            "request_human",
+            ["chest_pain"],
+        )
         assert queue.queue_position(session=s, handoff=h) == 1
         assert queue.get_open_handoff(session=s, conversation_id=ids["conv"]).id == hid
 
@@ -132,7 +140,9 @@ def test_claim_next_takes_the_head_of_the_queue(session_factory: sessionmaker) -
         service.claim_next(session=s, clinician_id=alice)
 
 
-def test_a_second_open_handoff_is_refused_and_names_the_open_one(session_factory: sessionmaker) -> None:
+def test_a_second_open_handoff_is_refused_and_names_the_open_one(
+    session_factory: sessionmaker,
+) -> None:
     ids = _setup(session_factory)
     hid = _open(session_factory, ids["conv"])
     with pytest.raises(HandoffAlreadyOpen) as caught, unit_of_work(session_factory) as s:
@@ -143,7 +153,9 @@ def test_a_second_open_handoff_is_refused_and_names_the_open_one(session_factory
     with unit_of_work(session_factory) as s:
         assert s.scalar(select(func.count(Handoff.id))) == 1
     with pytest.raises(ConversationNotFound), unit_of_work(session_factory) as s:
-        service.open_handoff(session=s, conversation_id="nope", reason="fallback", priority="urgent")
+        service.open_handoff(
+            session=s, conversation_id="nope", reason="fallback", priority="urgent"
+        )
 
 
 @pytest.mark.parametrize(
@@ -186,38 +198,120 @@ def test_bad_requests_are_domain_errors_that_change_nothing(session_factory: ses
     hid = _open(session_factory, ids["conv"])
     alice, bob = ids["alice"], ids["bob"]
 
-    _refused(session_factory, hid, HandoffNotFound, lambda s: service.claim(session=s, handoff_id="0" * 32, clinician_id=alice))
-    with unit_of_work(session_factory) as s:
-        service.disable_clinician = None  # the service has no such thing; clinicians module does
-    from bot.handoff.clinicians import disable_clinician
-
+    _refused(
+        session_factory,
+        hid,
+        HandoffNotFound,
+        lambda s: service.claim(session=s, handoff_id="0" * 32, clinician_id=alice),
+    )
     with unit_of_work(session_factory) as s:
         disable_clinician(session=s, username="carol")
-    _refused(session_factory, hid, ClinicianDisabled, lambda s: service.claim(session=s, handoff_id=hid, clinician_id=carol))
+    _refused(
+        session_factory,
+        hid,
+        ClinicianDisabled,
+        lambda s: service.claim(session=s, handoff_id=hid, clinician_id=carol),
+    )
     # Waiting, not claimed: nobody may reply or resolve yet.
-    _refused(session_factory, hid, NotClaimedByYou, lambda s: service.check_can_reply(session=s, handoff_id=hid, clinician_id=alice))
+    _refused(
+        session_factory,
+        hid,
+        NotClaimedByYou,
+        lambda s: service.check_can_reply(session=s, handoff_id=hid, clinician_id=alice),
+    )
 
     with unit_of_work(session_factory) as s:
         service.claim(session=s, handoff_id=hid, clinician_id=alice)
-    _refused(session_factory, hid, AlreadyClaimed, lambda s: service.claim(session=s, handoff_id=hid, clinician_id=bob))
-    _refused(session_factory, hid, NotClaimedByYou, lambda s: service.release(session=s, handoff_id=hid, clinician_id=bob))
-    _refused(session_factory, hid, NotClaimedByYou, lambda s: service.resolve(session=s, handoff_id=hid, clinician_id=bob, outcome_note="x"))
-    _refused(session_factory, hid, InvalidInput, lambda s: service.resolve(session=s, handoff_id=hid, clinician_id=alice, outcome_note="  "))
-    _refused(session_factory, hid, InvalidInput, lambda s: service.resolve(session=s, handoff_id=hid, clinician_id=alice, outcome_note="x" * 5000))
-    _refused(session_factory, hid, HandoffNotFound, lambda s: service.record_rating(session=s, conversation_id=ids["conv"], rating=5))
+    _refused(
+        session_factory,
+        hid,
+        AlreadyClaimed,
+        lambda s: service.claim(session=s, handoff_id=hid, clinician_id=bob),
+    )
+    _refused(
+        session_factory,
+        hid,
+        NotClaimedByYou,
+        lambda s: service.release(session=s, handoff_id=hid, clinician_id=bob),
+    )
+    _refused(
+        session_factory,
+        hid,
+        NotClaimedByYou,
+        lambda s: service.resolve(session=s, handoff_id=hid, clinician_id=bob, outcome_note="x"),
+    )
+    _refused(
+        session_factory,
+        hid,
+        InvalidInput,
+        lambda s: service.resolve(session=s, handoff_id=hid, clinician_id=alice, outcome_note="  "),
+    )
+    _refused(
+        session_factory,
+        hid,
+        InvalidInput,
+        lambda s: service.resolve(
+            session=s, handoff_id=hid, clinician_id=alice, outcome_note="x" * 5000
+        ),
+    )
+    _refused(
+        session_factory,
+        hid,
+        HandoffNotFound,
+        lambda s: service.record_rating(session=s, conversation_id=ids["conv"], rating=5),
+    )
 
     with unit_of_work(session_factory) as s:
         service.resolve(session=s, handoff_id=hid, clinician_id=alice, outcome_note="done")
-    _refused(session_factory, hid, HandoffClosed, lambda s: service.check_can_reply(session=s, handoff_id=hid, clinician_id=alice))
-    _refused(session_factory, hid, HandoffClosed, lambda s: service.claim(session=s, handoff_id=hid, clinician_id=bob))
-    _refused(session_factory, hid, HandoffClosed, lambda s: service.resolve(session=s, handoff_id=hid, clinician_id=alice, outcome_note="again"))
-    _refused(session_factory, hid, HandoffClosed, lambda s: service.release(session=s, handoff_id=hid, clinician_id=alice))
-    _refused(session_factory, hid, HandoffClosed, lambda s: service.raise_priority(session=s, handoff_id=hid, priority="emergency"))
+    _refused(
+        session_factory,
+        hid,
+        HandoffClosed,
+        lambda s: service.check_can_reply(session=s, handoff_id=hid, clinician_id=alice),
+    )
+    _refused(
+        session_factory,
+        hid,
+        HandoffClosed,
+        lambda s: service.claim(session=s, handoff_id=hid, clinician_id=bob),
+    )
+    _refused(
+        session_factory,
+        hid,
+        HandoffClosed,
+        lambda s: service.resolve(
+            session=s, handoff_id=hid, clinician_id=alice, outcome_note="again"
+        ),
+    )
+    _refused(
+        session_factory,
+        hid,
+        HandoffClosed,
+        lambda s: service.release(session=s, handoff_id=hid, clinician_id=alice),
+    )
+    _refused(
+        session_factory,
+        hid,
+        HandoffClosed,
+        lambda s: service.raise_priority(session=s, handoff_id=hid, priority="emergency"),
+    )
     for bad in (0, 6, 2.5, True):
-        _refused(session_factory, hid, InvalidInput, lambda s, bad=bad: service.record_rating(session=s, conversation_id=ids["conv"], rating=bad))
+        _refused(
+            session_factory,
+            hid,
+            InvalidInput,
+            lambda s, bad=bad: service.record_rating(
+                session=s, conversation_id=ids["conv"], rating=bad
+            ),
+        )
     with unit_of_work(session_factory) as s:
         service.record_rating(session=s, conversation_id=ids["conv"], rating=2)
-    _refused(session_factory, hid, RatingAlreadyRecorded, lambda s: service.record_rating(session=s, conversation_id=ids["conv"], rating=5))
+    _refused(
+        session_factory,
+        hid,
+        RatingAlreadyRecorded,
+        lambda s: service.record_rating(session=s, conversation_id=ids["conv"], rating=5),
+    )
 
 
 def test_a_double_click_on_claim_is_not_an_error(session_factory: sessionmaker) -> None:
@@ -225,7 +319,10 @@ def test_a_double_click_on_claim_is_not_an_error(session_factory: sessionmaker) 
     hid = _open(session_factory, ids["conv"])
     for _ in range(2):
         with unit_of_work(session_factory) as s:
-            assert service.claim(session=s, handoff_id=hid, clinician_id=ids["alice"]).claimed_by == ids["alice"]
+            assert (
+                service.claim(session=s, handoff_id=hid, clinician_id=ids["alice"]).claimed_by
+                == ids["alice"]
+            )
     with unit_of_work(session_factory) as s:
         assert audit_actions(s, hid).count("handoff.claimed") == 1
 
@@ -254,6 +351,12 @@ def test_the_patient_can_cancel(session_factory: sessionmaker) -> None:
     assert _owner(session_factory, ids["conv"]) == "bot"
     with unit_of_work(session_factory) as s:
         assert audit_actions(s, hid)[-1] == "handoff.cancelled"
+    _refused(
+        session_factory,
+        hid,
+        HandoffClosed,
+        lambda s: service.cancel_handoff(session=s, handoff_id=hid),
+    )
     # A new request after cancelling is a new handoff.
     assert _open(session_factory, ids["conv"]) != hid
 
@@ -264,7 +367,9 @@ def test_red_flags_raise_priority_and_reorder_the_queue(session_factory: session
     first = _open(session_factory, c1, priority="urgent")
     second = _open(session_factory, c2, priority="routine")
     with unit_of_work(session_factory) as s:
-        h, raised = service.raise_priority(session=s, handoff_id=second, priority="emergency", red_flags=["stroke"])
+        h, raised = service.raise_priority(
+            session=s, handoff_id=second, priority="emergency", red_flags=["stroke"]
+        )
         assert raised and (h.priority, h.red_flags) == ("emergency", ["stroke"])
     with unit_of_work(session_factory) as s:
         assert [h.id for h in queue.list_queue(session=s)] == [second, first]
@@ -275,18 +380,30 @@ def test_red_flags_raise_priority_and_reorder_the_queue(session_factory: session
 def test_escalate_emergency_opens_or_raises(session_factory: sessionmaker) -> None:
     ids = _setup(session_factory)
     with unit_of_work(session_factory) as s:
-        h, created = service.escalate_emergency(session=s, conversation_id=ids["conv"], red_flags=["chest_pain"])
-        assert created and (h.priority, h.reason) == ("emergency", "emergency")
+        # The gateway passes the detector's flags (dicts); only their categories are kept.
+        flags = [{"category": "heart_attack", "matched": "crushing chest pain"}]
+        h, created = service.escalate_emergency(
+            session=s, conversation_id=ids["conv"], red_flags=flags
+        )
+        assert created and (h.priority, h.reason, h.red_flags) == (
+            "emergency",
+            "emergency",
+            ["heart_attack"],
+        )
     with unit_of_work(session_factory) as s:
         service.cancel(session=s, conversation_id=ids["conv"])
     routine = _open(session_factory, ids["conv"])
     with unit_of_work(session_factory) as s:
-        h, created = service.escalate_emergency(session=s, conversation_id=ids["conv"], red_flags=["overdose"])
+        h, created = service.escalate_emergency(
+            session=s, conversation_id=ids["conv"], red_flags=["overdose"]
+        )
         assert not created and h.id == routine and h.priority == "emergency"
         assert h.red_flags == ["overdose"]
 
 
-def test_out_of_hours_requests_wait_but_the_bot_keeps_answering(session_factory: sessionmaker) -> None:
+def test_out_of_hours_requests_wait_but_the_bot_keeps_answering(
+    session_factory: sessionmaker,
+) -> None:
     ids = _setup(session_factory)
     hid = _open(
         session_factory,
@@ -298,7 +415,11 @@ def test_out_of_hours_requests_wait_but_the_bot_keeps_answering(session_factory:
     assert _owner(session_factory, ids["conv"]) == "bot"
     with unit_of_work(session_factory) as s:
         h = s.get(Handoff, hid)
-        assert (h.status, h.callback_contact, h.callback_consent) == ("waiting", "+1 555 0101", True)
+        assert (h.status, h.callback_contact, h.callback_consent) == (
+            "waiting",
+            "+1 555 0101",
+            True,
+        )
         later = utcnow() + timedelta(hours=10)
         result = sweep(session=s, now=later, alert_after_s=300, giveup_after_s=1800)
         # Clinicians are alerted; the patient, already told what to do, is not messaged again.
@@ -313,7 +434,9 @@ def test_callback_details_can_be_added_to_the_open_request(session_factory: sess
     ids = _setup(session_factory)
     hid = _open(session_factory, ids["conv"])
     with unit_of_work(session_factory) as s:
-        h = service.attach_callback(session=s, handoff_id=hid, callback={"contact": "a@b.org", "consent": True})
+        h = service.attach_callback(
+            session=s, handoff_id=hid, callback={"contact": "a@b.org", "consent": True}
+        )
         assert (h.callback_contact, h.callback_consent) == ("a@b.org", True)
     with unit_of_work(session_factory) as s:
         assert "handoff.callback_added" in audit_actions(s, hid)
@@ -324,18 +447,26 @@ def test_sweep_alerts_then_hands_back_to_the_bot_once(session_factory: sessionma
     start = datetime(2026, 3, 2, 10, 0, 0)
     hid = _open(session_factory, ids["conv"], now=start)
     with unit_of_work(session_factory) as s:
-        early = sweep(session=s, now=start + timedelta(seconds=299), alert_after_s=300, giveup_after_s=1800)
+        early = sweep(
+            session=s, now=start + timedelta(seconds=299), alert_after_s=300, giveup_after_s=1800
+        )
         assert early.alerted == [] and early.timed_out == []
     with unit_of_work(session_factory) as s:
-        alert = sweep(session=s, now=start + timedelta(seconds=301), alert_after_s=300, giveup_after_s=1800)
+        alert = sweep(
+            session=s, now=start + timedelta(seconds=301), alert_after_s=300, giveup_after_s=1800
+        )
         assert alert.alerted == [hid] and alert.timed_out == []
     assert _owner(session_factory, ids["conv"]) == "clinician"
     with unit_of_work(session_factory) as s:
-        gone = sweep(session=s, now=start + timedelta(seconds=1801), alert_after_s=300, giveup_after_s=1800)
+        gone = sweep(
+            session=s, now=start + timedelta(seconds=1801), alert_after_s=300, giveup_after_s=1800
+        )
         assert gone.alerted == [] and gone.timed_out == [(hid, ids["conv"])]
     assert _owner(session_factory, ids["conv"]) == "bot"
     with unit_of_work(session_factory) as s:
-        again = sweep(session=s, now=start + timedelta(hours=5), alert_after_s=300, giveup_after_s=1800)
+        again = sweep(
+            session=s, now=start + timedelta(hours=5), alert_after_s=300, giveup_after_s=1800
+        )
         assert again.alerted == [] and again.timed_out == []
         h = s.get(Handoff, hid)
         assert h.status == "waiting"  # the request stays queued
@@ -346,22 +477,39 @@ def test_events_are_published_only_after_commit(
     session_factory: sessionmaker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     published: list[tuple[str, dict]] = []
-
-    class Recorder:
-        def publish(self, topic: str, payload: dict) -> None:
-            published.append((topic, payload))
-
-    monkeypatch.setattr(events, "get_bus", lambda: Recorder())
+    monkeypatch.setattr(bus, "publish", lambda topic, event: published.append((topic, event)))
     ids = _setup(session_factory)
     with pytest.raises(RuntimeError), unit_of_work(session_factory) as s:
-        service.open_handoff(session=s, conversation_id=ids["conv"], reason="fallback", priority="urgent")
+        service.open_handoff(
+            session=s, conversation_id=ids["conv"], reason="fallback", priority="urgent"
+        )
         assert published == []
         raise RuntimeError("rolled back")
     assert published == []
     hid = _open(session_factory, ids["conv"], priority="urgent")
     assert published == [
         (
-            "handoff.opened",
-            {"handoff_id": hid, "conversation_id": ids["conv"], "priority": "urgent", "reason": "request_human"},
+            "handoffs",
+            {
+                "type": "opened",
+                "handoff_id": hid,
+                "conversation_id": ids["conv"],
+                "priority": "urgent",
+                "reason": "request_human",
+            },
         )
     ]
+
+
+async def test_events_from_worker_threads_reach_subscribers_on_the_loop(
+    session_factory: sessionmaker,
+) -> None:
+    import anyio
+
+    from bot.gateway.events import get_event_bus
+
+    ids = _setup(session_factory)
+    with get_event_bus().subscribe("handoffs") as subscription:
+        hid = await anyio.to_thread.run_sync(lambda: _open(session_factory, ids["conv"]))
+        topic, event = await subscription.get(timeout=5)
+    assert topic == "handoffs" and event["type"] == "opened" and event["handoff_id"] == hid

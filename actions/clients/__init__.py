@@ -1,0 +1,1 @@
+"""HTTP clients the actions use (the action server never imports the gateway's code)."""

@@ -1,0 +1,114 @@
+"""What the actions read from Rasa's tracker: the handoff reason, its priority and a summary.
+
+The summary is what a clinician sees before reading the transcript: the
+patient's questions, the bot's answers, each intent with its confidence, and
+the red flags the gateway saw (it puts them in the message metadata). It covers
+the current session only, and is capped so a long conversation stays small.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+REASONS = ("request_human", "fallback", "personal_advice", "emergency", "negative_feedback", "callback")
+REASON_BY_INTENT = {
+    "request_human": "request_human",
+    "personal_advice": "personal_advice",
+    "emergency": "emergency",
+    "nlu_fallback": "fallback",
+    "out_of_scope": "fallback",
+    "feedback_negative": "negative_feedback",
+}
+MAX_TURNS = 20
+MAX_TEXT_CHARS = 500
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def handoff_reason(tracker: Tracker) -> str:
+    """The slot `handoff_reason` if a rule set it, else derived from the latest intent."""
+    slot = tracker.get_slot("handoff_reason")
+    if slot in REASONS:
+        return str(slot)
+    return REASON_BY_INTENT.get(latest_intent(tracker) or "", "request_human")
+
+
+def _flag_names(value: Any) -> list[str]:
+    names = []
+    for flag in value if isinstance(value, list) else []:
+        name = flag.get("category") if isinstance(flag, dict) else flag
+        if isinstance(name, str) and name.strip():
+            names.append(name.strip()[:64])
+    return names
+
+
+def _clip(text: Any) -> str:
+    value = str(text or "")
+    return value if len(value) <= MAX_TEXT_CHARS else value[: MAX_TEXT_CHARS - 1] + "…"
+
+
+def _current_session(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") == "session_started":
+            return events[index + 1 :]
+    return events
+
+
+def build_summary(tracker: Tracker) -> dict[str, Any]:
+    turns: list[dict[str, Any]] = []
+    red_flags: list[str] = []
+    for event in _current_session(list(tracker.events or [])):
+        kind = event.get("event")
+        if kind == "user":
+            intent = (event.get("parse_data") or {}).get("intent") or {}
+            confidence = intent.get("confidence")
+            turns.append(
+                {
+                    "speaker": "patient",
+                    "text": _clip(event.get("text")),
+                    "intent": intent.get("name"),
+                    "confidence": round(float(confidence), 3) if confidence is not None else None,
+                }
+            )
+            for flag in _flag_names((event.get("metadata") or {}).get("red_flags")):
+                if flag not in red_flags:
+                    red_flags.append(flag)
+        elif kind == "bot" and event.get("text"):
+            turns.append({"speaker": "bot", "text": _clip(event.get("text"))})
+    for flag in _flag_names(((tracker.latest_message or {}).get("metadata") or {}).get("red_flags")):
+        if flag not in red_flags:
+            red_flags.append(flag)
+    turns = turns[-MAX_TURNS:]
+    patient = [t for t in turns if t["speaker"] == "patient"]
+    return {
+        # Button presses arrive as "/intent" payloads: they are choices, not questions.
+        "questions": [t["text"] for t in patient if t["text"] and not t["text"].startswith("/")],
+        "bot_answers": [t["text"] for t in turns if t["speaker"] == "bot"],
+        "intents": [
+            {"name": t["intent"], "confidence": t["confidence"]} for t in patient if t["intent"]
+        ],
+        "red_flags": red_flags,
+        "turns": turns,
+    }
+
+
+def handoff_priority(reason: str, summary: dict[str, Any]) -> str:
+    """Emergencies first; red flags make it urgent; everything else is routine."""
+    if reason == "emergency":
+        return "emergency"
+    if summary.get("red_flags"):
+        return "urgent"
+    return "routine"
+
+
+def format_wait(minutes: int) -> str:
+    """The expected wait for `utter_handoff_queued`, whose text reads "about {expected_wait}"."""
+    if minutes <= 1:
+        return "1 minute"
+    if minutes < 90:
+        return f"{minutes} minutes"
+    return f"{round(minutes / 60)} hours"
