@@ -24,7 +24,7 @@ def test_short_conversation(rasa_server_url: str) -> None:
     greeting = say(rasa_server_url, sender, "hello")
     assert "questions" in texts(greeting)
 
-    answer = say(rasa_server_url, sender, "what time do you open on saturday")
+    answer = say(rasa_server_url, sender, "what are your opening hours")
     body = texts(answer)
     assert "Saturday 9am to 12pm" in body  # templated from data/clinic.yml
     assert "Source:" in body and "Reviewed by" in body

@@ -116,7 +116,7 @@ async def require_api_key(
         raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
 
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "Body not UTF-8, not JSON, or empty."},
     401: {"model": ErrorOut, "description": "Missing, wrong or revoked API key."},
     404: {"model": ErrorOut, "description": "Unknown conversation or button."},

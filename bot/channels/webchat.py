@@ -26,7 +26,7 @@ import json
 import logging
 import re
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
@@ -158,7 +158,7 @@ class _Socket:
         except InputError:
             await self.websocket.close(code=4401)
             return
-        after = hello.get("after") if isinstance(hello.get("after"), int) else 0
+        after = cast(int, hello.get("after")) if isinstance(hello.get("after"), int) else 0
         with self.router.bus.subscribe(f"channel:{CHANNEL}:{external_id}") as subscription:
             history = await self.router.history(CHANNEL, external_id, after_id=after)
             await self.send({"type": "ready", "messages": [m.public() for m in history]})

@@ -19,7 +19,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Runs the trained model in-process. Reads one question per line from stdin, "
         "or a CSV column with --csv/--column; prints one JSON object per line.",
     )
-    parser.add_argument("--model", type=Path, default=MODELS_DIR, help="model archive or folder (default models/)")
+    parser.add_argument(
+        "--model", type=Path, default=MODELS_DIR / "patientbot.tar.gz",
+        help="model archive, or a folder to take the newest archive from (default models/patientbot.tar.gz)",
+    )
     parser.add_argument("--csv", type=Path, help="read questions from this CSV file")
     parser.add_argument("--column", help="CSV column holding the questions (with --csv)")
     parser.add_argument(

@@ -70,7 +70,7 @@ class _Literal(str):
     """A string dumped as a YAML block scalar, the way Rasa's own files look."""
 
 
-def _literal_representer(dumper: yaml.Dumper, data: _Literal) -> yaml.Node:
+def _literal_representer(dumper: yaml.SafeDumper, data: _Literal) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
 
 
@@ -86,7 +86,9 @@ def compile_faq_data(
 ) -> tuple[dict[str, Any], BuildResult]:
     """The Rasa data document (nlu + responses) and what went into it."""
     served, skipped = served_faqs(entries, today=today)
-    nlu, responses, heldout = [], {}, []
+    nlu: list[dict[str, Any]] = []
+    responses: dict[str, list[dict[str, Any]]] = {}
+    heldout: list[tuple[str, str]] = []
     for entry in served:
         training, held = split_examples(entry)
         heldout.extend((entry.id, q) for q in held)
@@ -96,6 +98,8 @@ def compile_faq_data(
                 "examples": _Literal("".join(f"- {q}\n" for q in training)),
             }
         )
+        if entry.review_due is None:  # is_served() guarantees a review date
+            raise AssertionError(f"served FAQ {entry.id} has no review date")
         answer = serve(entry, clinic)
         responses[f"utter_faq/{entry.id}"] = [
             {

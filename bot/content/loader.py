@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from bot.content.models import KINDS, ContentEntry, Defect, Source
@@ -59,7 +60,8 @@ def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
     if not isinstance(raw, dict):
         raise ContentLoadError(Defect(path, 1, "expected a mapping of fields (id, title, answer, ...)"))
 
-    lines = {str(key): raw.lc.key(key)[0] + 1 for key in raw}
+    # The round-trip loader returns a CommentedMap, which carries line numbers.
+    lines = {str(key): cast(CommentedMap, raw).lc.key(key)[0] + 1 for key in raw}
     examples_raw = raw.get("examples") or []
     example_lines: tuple[int, ...] = ()
     if isinstance(examples_raw, list):

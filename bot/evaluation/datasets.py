@@ -45,7 +45,7 @@ def load_mapping(name: str, mappings_dir: Path = MAPPINGS_DIR) -> dict[str, str]
 def own_dataset(content_dir: Path = CONTENT_DIR, eval_dir: Path = EVAL_DIR / "own") -> list[EvalItem]:
     entries, _ = load_content(content_dir)
     served, _ = served_faqs(entries, today=date.today())
-    items = []
+    items: list[EvalItem] = []
     for entry in served:
         _training, heldout = split_examples(entry)
         items.extend(EvalItem(f"{entry.id}:{i}", q, entry.id, "in_scope") for i, q in enumerate(heldout))

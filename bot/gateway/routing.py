@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import anyio
 from sqlalchemy.orm import Session, sessionmaker
@@ -614,7 +614,7 @@ class Router:
                 try:
                     response = await self.rasa.send(
                         sender_id,
-                        plan.rasa_text,
+                        cast(str, plan.rasa_text),  # set just above, never None
                         metadata={"conversation_id": ref.id, "channel": ref.channel},
                     )
                 except RasaUnavailable:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 
@@ -46,7 +47,7 @@ class ManagedProcess:
     def __init__(self, spec: ServiceSpec) -> None:
         self.spec = spec
         self.process: subprocess.Popen[bytes] | None = None
-        self._log = None
+        self._log: BinaryIO | None = None
 
     @property
     def alive(self) -> bool:

@@ -193,7 +193,7 @@ def _split_mixed(spec: str) -> list[str]:
 
 def expand_rule(rule: str) -> list[str]:
     """All the plain rules a rule with mixed alternatives stands for."""
-    variants = [[]]
+    variants: list[list[str]] = [[]]
     for spec in rule.split():
         variants = [v + [s] for v in variants for s in _split_mixed(spec)]
     return [" ".join(v) for v in variants]

@@ -23,12 +23,13 @@ import logging
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from bot import paths
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.pipeline import EntityRuler, Lemmatizer, SpanRuler
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def rules_fingerprint() -> str:
 
 def lemma_function(nlp: Language):
     """The lemma of a single rule word, exactly as the pipeline will lemmatize it in a message."""
-    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    table = cast("Lemmatizer", nlp.get_pipe("lemmatizer")).lookups.get_table("lemma_lookup")
 
     def lemma(word: str) -> str:
         lower = word.lower()
@@ -105,12 +106,18 @@ def create_pipeline() -> Language:
     term_patterns = _term_patterns(nlp)
     red_flag_patterns = _red_flag_patterns(nlp)
 
-    terms = nlp.add_pipe("entity_ruler", name="medical_terms", config={"validate": True})
+    terms = cast(
+        "EntityRuler",
+        nlp.add_pipe("entity_ruler", name="medical_terms", config={"validate": True}),
+    )
     terms.add_patterns(term_patterns)
-    flags = nlp.add_pipe(
-        "span_ruler",
-        name="red_flags",
-        config={"spans_key": RED_FLAG_SPANS_KEY, "validate": True},
+    flags = cast(
+        "SpanRuler",
+        nlp.add_pipe(
+            "span_ruler",
+            name="red_flags",
+            config={"spans_key": RED_FLAG_SPANS_KEY, "validate": True},
+        ),
     )
     flags.add_patterns(red_flag_patterns)
 

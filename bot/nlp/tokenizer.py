@@ -7,7 +7,10 @@ rule see "6" + "wks" and "38.5" + "C".
 
 from __future__ import annotations
 
+from typing import cast
+
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.util import compile_suffix_regex
 
 # Units glued to a number: time spans, ages and temperatures.
@@ -23,4 +26,5 @@ UNIT_SUFFIX = (
 def customize_tokenizer(nlp: Language) -> None:
     """Add the unit-splitting suffix rule; saved with the pipeline by `nlp.to_disk`."""
     suffixes = list(nlp.Defaults.suffixes or []) + [UNIT_SUFFIX]
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer = cast(Tokenizer, nlp.tokenizer)  # Language types it as any callable
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search

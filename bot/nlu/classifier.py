@@ -18,6 +18,8 @@ def latest_model(models_dir: Path) -> Path:
     """The newest model archive in a folder, or the file itself."""
     if models_dir.is_file():
         return models_dir
+    if models_dir.suffixes[-2:] == [".tar", ".gz"]:
+        raise FileNotFoundError(f"no trained model at {models_dir}: run `make setup` or `patientbot train`")
     candidates = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not candidates:
         raise FileNotFoundError(f"no trained model in {models_dir}: run `make setup` or `patientbot train`")

@@ -9,6 +9,7 @@ former and undo the latter.
 from __future__ import annotations
 
 import warnings
+from typing import Any, cast
 
 from loguru import logger as _loguru
 
@@ -18,7 +19,8 @@ _saved_filters = list(warnings.filters)
 try:
     from medspacy.context import ConText, ConTextRule  # noqa: F401  (re-exported)
 finally:
-    warnings.filters[:] = _saved_filters
+    # typeshed declares warnings.filters a Sequence; at runtime it is a list.
+    cast("list[Any]", warnings.filters)[:] = _saved_filters
 
 for _name in _NOISY_MODULES:
     _loguru.disable(_name)

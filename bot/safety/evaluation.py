@@ -88,11 +88,11 @@ def _flag_summary(check) -> dict[str, Any]:
 
 
 def _evaluate_labelled(detector, rows: list[dict[str, str]]) -> dict[str, Any]:
-    per_category = {
+    per_category: dict[str, dict[str, Any]] = {
         c: {"support": 0, "detected": 0, "right_category": 0, "flagged": 0, "justified": 0}
         for c in CATEGORIES
     }
-    by_kind = {k: {"rows": 0, "flagged": 0} for k in KINDS}
+    by_kind: dict[str, dict[str, Any]] = {k: {"rows": 0, "flagged": 0} for k in KINDS}
     misses, false_alarms, wrong_category = [], [], []
     tp = fn = fp = tn = 0
     timings: list[float] = []

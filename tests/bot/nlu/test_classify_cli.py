@@ -10,7 +10,7 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 
 QUESTIONS = [
-    "when are you open on saturday",
+    "what are your opening hours",
     "hi",
     "should i double my dose of sertraline",
     "can i talk to a real doctor",
