@@ -6,8 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PB := $(VENV)/bin/patientbot
 RASA := $(VENV)/bin/rasa
-# Rasa 3.6 installs only below Python 3.11: use python3.10 from PATH or from pyenv.
-PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.10*/bin/python3.10 2>/dev/null | sort -V | tail -n 1)
+# Rasa 3.6 installs only below Python 3.11: the newest working 3.10 from pyenv, else from PATH
+# (a pyenv shim for a version that is not active does not count).
+PYTHON310 ?= $(shell for p in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10 2>/dev/null | sort -V -r) $$(command -v python3.10); do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo $$p; break; }; done)
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 export TF_CPP_MIN_LOG_LEVEL := 3
