@@ -18,6 +18,9 @@ from sqlalchemy.orm import sessionmaker
 from bot.db.migrate import upgrade
 from bot.db.session import make_engine, make_session_factory
 
+# The `browser` fixture (Debian's chromium through Playwright) for every browser test.
+pytest_plugins = ["tests.support.browser"]
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "PATIENTBOT_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 )

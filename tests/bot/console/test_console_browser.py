@@ -6,40 +6,18 @@ test proves the page did not reload (a marker set on `window` survives).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from bot.db.session import unit_of_work
 from bot.handoff import service
 from tests.bot.console.conftest import Console
 from tests.bot.handoff.support import PASSWORD, add_message, make_conversation
+from tests.support.browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def log_in(page: Page, base_url: str, username: str) -> None:

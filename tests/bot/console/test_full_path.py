@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from bot.db.models import Conversation, Message
@@ -25,7 +25,7 @@ from bot.handoff.deps import opening_hours_dep
 from bot.handoff.models import Handoff
 from bot.handoff.texts import system_text
 from tests.bot.console.conftest import csrf_of
-from tests.bot.console.test_console_browser import CHROMIUM, CHROMIUM_ARGS, log_in
+from tests.bot.console.test_console_browser import log_in
 from tests.bot.handoff.support import PASSWORD, make_clinician
 from tests.support import fixtures as gateway_fixtures
 from tests.support.fixtures import make_settings
@@ -39,16 +39,6 @@ real_rasa_url = gateway_fixtures.real_rasa_url
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 PATIENT_CHAT = 880001
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _start(start_gateway: Callable[..., tuple[str, Any]], settings: Any, port: int) -> tuple[str, Any]:
