@@ -366,14 +366,19 @@ def release(*, session: Session, handoff_id: str, clinician_id: int) -> Handoff:
         target_id=handoff.id,
         actor_id=clinician.id,
     )
+    _announce(session, events.RELEASED, handoff)
+    return handoff
+
+
+def _announce(session: Session, event: str, handoff: Handoff) -> None:
+    """Publish a handoff state change once committed: ids and priority, never patient text."""
     events.emit(
         session,
-        events.RELEASED,
+        event,
         handoff_id=handoff.id,
         conversation_id=handoff.conversation_id,
         priority=handoff.priority,
     )
-    return handoff
 
 
 def _diagnose_owned(session: Session, handoff_id: str, clinician: Clinician) -> None:
@@ -423,13 +428,7 @@ def resolve(
         actor_id=clinician.id,
         details={"note_chars": len(note)},
     )
-    events.emit(
-        session,
-        events.RESOLVED,
-        handoff_id=handoff.id,
-        conversation_id=handoff.conversation_id,
-        priority=handoff.priority,
-    )
+    _announce(session, events.RESOLVED, handoff)
     return handoff
 
 
@@ -456,13 +455,7 @@ def cancel_handoff(
         target_id=handoff.id,
         actor_kind=by,
     )
-    events.emit(
-        session,
-        events.CANCELLED,
-        handoff_id=handoff.id,
-        conversation_id=handoff.conversation_id,
-        priority=handoff.priority,
-    )
+    _announce(session, events.CANCELLED, handoff)
     return handoff
 
 
@@ -617,13 +610,7 @@ def record_reply(
         actor_id=clinician_id,
         details={"message_id": message_id, "canned": canned},
     )
-    events.emit(
-        session,
-        events.MESSAGE,
-        handoff_id=handoff.id,
-        conversation_id=handoff.conversation_id,
-        priority=handoff.priority,
-    )
+    _announce(session, events.MESSAGE, handoff)
 
 
 def record_transcript_view(*, session: Session, handoff: Handoff, clinician_id: int) -> None:
@@ -646,11 +633,5 @@ def note_message(*, session: Session, message: Message) -> str | None:
     if handoff is None:
         return None
     message.handoff_id = handoff.id
-    events.emit(
-        session,
-        events.MESSAGE,
-        handoff_id=handoff.id,
-        conversation_id=handoff.conversation_id,
-        priority=handoff.priority,
-    )
+    _announce(session, events.MESSAGE, handoff)
     return handoff.id
