@@ -2,15 +2,23 @@
 
     python bench/e2e.py [--patients 20] [--short-turns 5] [--long-turns 100] [--model models/patientbot.tar.gz]
 
-Starts, on loopback only: one Rasa server on the model (SQLite tracker store, as
-`make run` uses), the action server, and the gateway (`patientbot gateway`, a
-real uvicorn process with a fresh SQLite database). Then, in one run:
+Starts, on loopback only:
+- stock Rasa: one plain `rasa run` on the same model, as Rasa ships it (in-memory
+  tracker store, TensorFlow's default threads);
+- the stack as `patientbot run` starts it: the Rasa servers (--rasa-instances,
+  default from settings: one per core, sharing one SQLite tracker file through
+  bot.tracker_store), the action server, and the gateway (`patientbot gateway`, a
+  real uvicorn process with a fresh SQLite database).
+Then, in one run:
 
-1. stock:  N patients x short turns straight to Rasa's /webhooks/rest/webhook;
+1. stock:  N patients x short turns straight to stock Rasa's /webhooks/rest/webhook;
 2. stack:  N patients x short turns through the gateway's REST API (store, safety
            check, routing, Rasa, store replies);
 3. long:   N patients x long turns through the gateway, for the per-message cost
            of long conversations.
+
+Besides latency it reports, per phase, the CPU time each service spent per
+message and each service's resident memory (RSS) at the end.
 
 Every patient waits for each answer before the next message (a real chat).
 Loops are bounded by turn counts and a global deadline; all servers are stopped
@@ -37,7 +45,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.gateway.supervisor import ManagedProcess, ServiceSpec  # noqa: E402
+from bot.cli.serve_cmd import rasa_server_env  # noqa: E402
+from bot.gateway.supervisor import ServiceSpec, Supervisor  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 
 # What patients typically send that the bot answers itself (no clinician, no red flag).
 QUESTIONS = [
@@ -113,98 +123,116 @@ def rasa_bin() -> str:
     return str(candidate) if candidate.exists() else "rasa"
 
 
-class Stack:
-    """Rasa + action server + gateway as child processes (process groups), on free loopback ports."""
+def group_usage(pgid: int) -> tuple[float, int]:
+    """(CPU seconds, resident bytes) of every process in a process group, from /proc."""
+    ticks, pages = 0, 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
+                continue
+            ticks += int(fields[11]) + int(fields[12])
+            pages += int((stat.parent / "statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended while we looked
+    return ticks / os.sysconf("SC_CLK_TCK"), pages * os.sysconf("SC_PAGE_SIZE")
 
-    def __init__(self, model: Path, workdir: Path) -> None:
+
+class Stack:
+    """Stock Rasa, and the stack's Rasa servers + action server + gateway, as process groups."""
+
+    def __init__(self, model: Path, workdir: Path, rasa_instances: int) -> None:
         self.workdir = workdir
-        self.rasa_port, self.actions_port, self.gateway_port = free_port(), free_port(), free_port()
-        self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
+        self.actions_port, self.gateway_port = free_port(), free_port()
+        self.stock_url = f"http://127.0.0.1:{free_port()}"
+        self.rasa_urls = [f"http://127.0.0.1:{free_port()}" for _ in range(rasa_instances)]
         self.gateway_url = f"http://127.0.0.1:{self.gateway_port}"
         self.database_url = f"sqlite:///{workdir / 'patientbot.db'}"
         secret = secrets.token_urlsafe(24)
+        actions = f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
+        stock_endpoints = workdir / "stock_endpoints.yml"
+        stock_endpoints.write_text(actions)  # Rasa's default tracker store: in memory
         endpoints = workdir / "endpoints.yml"
         endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'rasa_tracker.db'}\n"
+            actions + "tracker_store:\n  type: bot.tracker_store.SQLiteTrackerStore\n"
+            f"  db: {workdir / 'rasa_tracker.db'}\n"
         )
         gateway_env = {
             "PATIENTBOT_DATABASE_URL": self.database_url,
-            "PATIENTBOT_RASA_URL": self.rasa_url,
+            "PATIENTBOT_RASA_URL": ",".join(self.rasa_urls),
             "PATIENTBOT_HANDOFF_SECRET": secret,
             "PATIENTBOT_SESSION_SECRET": secrets.token_urlsafe(24),
             "PATIENTBOT_TELEGRAM_BOT_TOKEN": "",
             "PATIENTBOT_PUBLIC_URL": self.gateway_url,
         }
-        self.services = [
-            ManagedProcess(
-                ServiceSpec(
-                    "actions",
-                    [rasa_bin(), "run", "actions", "--port", str(self.actions_port)],
-                    f"http://127.0.0.1:{self.actions_port}/health",
-                    env={
-                        **RASA_ENV,
-                        "PATIENTBOT_GATEWAY_URL": self.gateway_url,
-                        "PATIENTBOT_HANDOFF_SECRET": secret,
-                    },
-                    cwd=ROOT,
-                    start_timeout_s=120,
-                    log_path=workdir / "actions.log",
-                )
+
+        def rasa(name: str, url: str, endpoints_file: Path, env: dict[str, str]) -> ServiceSpec:
+            return ServiceSpec(
+                name,
+                [
+                    rasa_bin(), "run", "--enable-api", "--interface", "127.0.0.1",
+                    "--port", url.rsplit(":", 1)[1], "--model", str(model),
+                    "--endpoints", str(endpoints_file),
+                ],
+                f"{url}/",
+                env={**RASA_ENV, **env},
+                cwd=ROOT,
+                start_timeout_s=300,
+                log_path=workdir / f"{name}.log",
+                start_group="rasa",
+            )
+
+        specs = [
+            ServiceSpec(
+                "actions",
+                [rasa_bin(), "run", "actions", "--port", str(self.actions_port)],
+                f"http://127.0.0.1:{self.actions_port}/health",
+                env={
+                    **RASA_ENV,
+                    "PATIENTBOT_GATEWAY_URL": self.gateway_url,
+                    "PATIENTBOT_HANDOFF_SECRET": secret,
+                },
+                cwd=ROOT,
+                start_timeout_s=120,
+                log_path=workdir / "actions.log",
             ),
-            ManagedProcess(
-                ServiceSpec(
-                    "rasa",
-                    [
-                        rasa_bin(),
-                        "run",
-                        "--enable-api",
-                        "--interface",
-                        "127.0.0.1",
-                        "--port",
-                        str(self.rasa_port),
-                        "--model",
-                        str(model),
-                        "--endpoints",
-                        str(endpoints),
-                    ],
-                    f"{self.rasa_url}/",
-                    env=RASA_ENV,
-                    cwd=ROOT,
-                    start_timeout_s=300,
-                    log_path=workdir / "rasa.log",
-                )
+            rasa("stock-rasa", self.stock_url, stock_endpoints, {}),
+            *(
+                rasa(f"rasa-{i + 1}", url, endpoints, rasa_server_env(rasa_instances))
+                for i, url in enumerate(self.rasa_urls)
             ),
-            ManagedProcess(
-                ServiceSpec(
-                    "gateway",
-                    [
-                        sys.executable,
-                        "-c",
-                        "import sys; from bot.cli import main; sys.exit(main())",
-                        "gateway",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(self.gateway_port),
-                    ],
-                    f"{self.gateway_url}/health",
-                    env={k: v for k, v in gateway_env.items() if v},
-                    cwd=workdir,  # no var/patientbot.env from a developer's checkout
-                    start_timeout_s=180,
-                    log_path=workdir / "gateway.log",
-                )
+            ServiceSpec(
+                "gateway",
+                [
+                    sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())",
+                    "gateway", "--host", "127.0.0.1", "--port", str(self.gateway_port),
+                ],
+                f"{self.gateway_url}/health",
+                env={k: v for k, v in gateway_env.items() if v},
+                cwd=workdir,  # no var/patientbot.env from a developer's checkout
+                start_timeout_s=180,
+                log_path=workdir / "gateway.log",
             ),
         ]
+        self.supervisor = Supervisor(specs)
 
     def start(self) -> None:
-        for service in self.services:
-            service.start()
-            service.wait_healthy()
+        self.supervisor.start_all()
 
     def stop(self) -> None:
-        for service in reversed(self.services):
-            service.stop()
+        self.supervisor.stop_all()
+
+    def usage(self) -> dict[str, tuple[float, int]]:
+        """(CPU seconds, RSS bytes) per service; the stack's Rasa servers summed as "rasa"."""
+        totals: dict[str, tuple[float, int]] = {}
+        for managed in self.supervisor.processes:
+            if managed.pid is None:
+                continue
+            name = "rasa" if managed.spec.name.startswith("rasa-") else managed.spec.name
+            cpu, rss = group_usage(managed.pid)
+            before = totals.get(name, (0.0, 0))
+            totals[name] = (before[0] + cpu, before[1] + rss)
+        return totals
 
     def api_key(self) -> str:
         from bot.db.session import make_engine, make_session_factory, unit_of_work
@@ -259,7 +287,7 @@ async def benchmark(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
 
         async def stock(index: str, turn: int, text: str) -> None:
             response = await client.post(
-                f"{stack.rasa_url}/webhooks/rest/webhook",
+                f"{stack.stock_url}/webhooks/rest/webhook",
                 json={"sender": f"stock-{run_id}-{index}", "message": text},
             )
             response.raise_for_status()
@@ -281,25 +309,29 @@ async def benchmark(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
         await run_phase("warmup-stock", 2, 2, stock, deadline)
         await run_phase("warmup-stack", 2, 2, through_gateway("warm"), deadline)
 
-        phases = {
-            "stock": await run_phase(
-                "stock", args.patients, args.short_turns, stock, deadline, args.rounds
-            ),
-            "stack": await run_phase(
-                "stack",
-                args.patients,
-                args.short_turns,
-                through_gateway("short"),
-                deadline,
-                args.rounds,
-            ),
-            "long": await run_phase(
-                "long", args.patients, args.long_turns, through_gateway("long"), deadline
-            ),
+        plan = {
+            "stock": (args.short_turns, stock, args.rounds),
+            "stack": (args.short_turns, through_gateway("short"), args.rounds),
+            "long": (args.long_turns, through_gateway("long"), 1),
         }
+        phases: dict[str, Phase] = {}
+        cpu_ms_per_msg: dict[str, dict[str, float]] = {}
+        for name, (turns, send, rounds) in plan.items():
+            before = stack.usage()
+            phases[name] = await run_phase(name, args.patients, turns, send, deadline, rounds)
+            after = stack.usage()
+            count = max(len(phases[name].latencies_ms), 1)
+            cpu_ms_per_msg[name] = {
+                service: round((after[service][0] - before.get(service, (0.0, 0))[0]) * 1000 / count, 2)
+                for service in after
+                if after[service][0] - before.get(service, (0.0, 0))[0] > 0
+            }
+        rss_mb = {service: round(rss / 2**20) for service, (_cpu, rss) in stack.usage().items()}
     summaries = {name: phase.summary() for name, phase in phases.items()}
     for name, summary in summaries.items():
         print(f"{name:6} " + "  ".join(f"{k}={v}" for k, v in summary.items()), flush=True)
+        print(f"{'':6} CPU ms per message: {cpu_ms_per_msg[name]}", flush=True)
+    print(f"resident memory (MB): {rss_mb}", flush=True)
     long_phase = phases["long"]
     early = long_phase.mean_of_turns(1, 10)
     late = long_phase.mean_of_turns(args.long_turns - 9, args.long_turns)
@@ -323,7 +355,14 @@ async def benchmark(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
         "short_turns": args.short_turns,
         "long_turns": args.long_turns,
         "rounds": args.rounds,
+        "rasa_instances": len(stack.rasa_urls),
         "cpu_count": os.cpu_count(),
+        "stack_cpu_ms_per_msg": round(
+            sum(v for k, v in cpu_ms_per_msg["stack"].items() if k != "stock-rasa"), 2
+        ),
+        "stock_cpu_ms_per_msg": cpu_ms_per_msg["stock"].get("stock-rasa"),
+        "cpu_ms_per_msg": cpu_ms_per_msg,
+        "rss_mb": rss_mb,
         "phases": summaries,
     }
 
@@ -340,8 +379,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=4,
-        help="short conversations per patient, back to back (default 4)",
+        default=10,
+        help="short conversations per patient, back to back (default 10: 1,000 messages "
+        "per short phase, enough for a steady figure)",
+    )
+    parser.add_argument(
+        "--rasa-instances",
+        type=int,
+        default=None,
+        help="the stack's Rasa servers (default: rasa_instances' default, as `make run` starts)",
     )
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "patientbot.tar.gz")
     parser.add_argument(
@@ -359,17 +405,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no model at {args.model}: run `make setup` first")
 
     with tempfile.TemporaryDirectory(prefix="patientbot-bench-") as work:
-        stack = Stack(args.model.resolve(), Path(work))
+        instances = args.rasa_instances or Settings.__fields__["rasa_instances"].default
+        stack = Stack(args.model.resolve(), Path(work), instances)
         try:
             print("starting Rasa, the action server and the gateway...", flush=True)
             stack.start()
             result = asyncio.run(benchmark(args, stack))
         except Exception as exc:  # noqa: BLE001 - report, with the logs that explain it
-            for log in ("gateway.log", "rasa.log", "actions.log"):
-                path = Path(work) / log
+            for path in sorted(Path(work).glob("*.log")):
                 if path.exists():
                     print(
-                        f"--- {log} (tail)\n{path.read_text(errors='replace')[-2000:]}",
+                        f"--- {path.name} (tail)\n{path.read_text(errors='replace')[-2000:]}",
                         file=sys.stderr,
                     )
             print(f"benchmark failed: {exc}", file=sys.stderr)

@@ -11,7 +11,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import AnyHttpUrl, BaseSettings, Field, SecretStr, root_validator, validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseSettings,
+    Field,
+    SecretStr,
+    parse_obj_as,
+    root_validator,
+    validator,
+)
 
 from bot.paths import VAR_DIR
 
@@ -25,7 +33,18 @@ class Settings(BaseSettings):
         default=f"sqlite:///{VAR_DIR / 'patientbot.db'}",
         description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg2://... in production.",
     )
-    rasa_url: AnyHttpUrl = Field(default="http://127.0.0.1:5005", description="Rasa server base URL.")
+    rasa_url: str = Field(
+        default="http://127.0.0.1:5005",
+        description="Rasa server base URL; several servers sharing one tracker store as a "
+        "comma-separated list (the gateway spreads conversations over them).",
+    )
+    rasa_instances: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        description="Rasa servers `patientbot run` starts on consecutive ports (one per core: "
+        "a Rasa server runs its models on one core at a time).",
+    )
     rasa_timeout_s: float = Field(default=10.0, gt=0, le=120)
     rasa_retries: int = Field(default=1, ge=0, le=5)
 
@@ -73,6 +92,15 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 16 characters")
         return value
 
+    @validator("rasa_url")
+    def _rasa_urls(cls, value: str) -> str:  # noqa: N805
+        urls = [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        if not urls:
+            raise ValueError("at least one Rasa URL is needed")
+        for url in urls:
+            parse_obj_as(AnyHttpUrl, url)
+        return ",".join(urls)
+
     @root_validator(skip_on_failure=True)
     def _webhook_needs_secret(cls, values: dict) -> dict:  # noqa: N805
         token = values.get("telegram_bot_token")
@@ -84,6 +112,11 @@ class Settings(BaseSettings):
         ):
             raise ValueError("telegram_mode=webhook needs PATIENTBOT_TELEGRAM_WEBHOOK_SECRET")
         return values
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa server the gateway may send to."""
+        return self.rasa_url.split(",")
 
     @property
     def telegram_enabled(self) -> bool:

@@ -89,8 +89,15 @@ def start_rasa_server(model: Path, log_dir: Path, env: dict[str, str], action_ur
     port = free_port()
     endpoints = log_dir / "endpoints.yml"
     log_dir.mkdir(parents=True, exist_ok=True)
-    # In-memory tracker store: each test session starts with no conversations.
-    endpoints.write_text(f'action_endpoint:\n  url: "{action_url}/webhook"\n' if action_url else "")
+    # The embedded default's tracker store (bot.tracker_store) on a fresh file: each test
+    # session starts with no conversations.
+    tracker_file = log_dir / "rasa_tracker.db"
+    for stale in log_dir.glob("rasa_tracker.db*"):
+        stale.unlink()
+    endpoints.write_text(
+        (f'action_endpoint:\n  url: "{action_url}/webhook"\n' if action_url else "")
+        + f"tracker_store:\n  type: bot.tracker_store.SQLiteTrackerStore\n  db: {tracker_file}\n"
+    )
     command = [
         str(BIN / "rasa"), "run", "--enable-api", "--model", str(model), "--port", str(port),
         "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),

@@ -104,13 +104,16 @@ async def require_api_key(
 ) -> str:
     """The caller's API key id; 401 for a missing, wrong or revoked key."""
     key = api_key or (bearer.credentials if bearer else None)
-    factory = get_gateway(request.app).session_factory
+    gateway = get_gateway(request.app)
+    factory = gateway.session_factory
 
     def check() -> str:
         with unit_of_work(factory) as session:
             return verify_api_key(session=session, key=key).id
 
     try:
+        if gateway.router is not None:
+            return str(await gateway.router.run_db(check))
         return await anyio.to_thread.run_sync(check)
     except ApiKeyRefused as exc:
         raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None

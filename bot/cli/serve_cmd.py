@@ -1,7 +1,8 @@
 """`patientbot gateway` (the ASGI app under uvicorn) and `patientbot run` (the whole stack).
 
-`run` starts Rasa, the action server and the gateway as child processes, each in
-its own process group, waits for each health check before starting the next,
+`run` starts the Rasa servers (one per core by default, all loading the model at
+once), the action server and the gateway as child processes, each in its own
+process group, waits for each health check before starting what depends on it,
 prints the web chat URL, and stops everything cleanly on Ctrl-C or SIGTERM
 (the supervision logic lives in bot.gateway.supervisor, which has its own tests).
 """
@@ -32,7 +33,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--host", default=None, help="gateway interface (default: settings)")
     run.add_argument("--port", type=int, default=None, help="gateway port (default: settings)")
     run.add_argument(
-        "--rasa-port", type=int, default=None, help="Rasa port (default: from rasa_url, 5005)"
+        "--rasa-port", type=int, default=None, help="first Rasa port (default: from rasa_url, 5005)"
+    )
+    run.add_argument(
+        "--rasa-instances",
+        type=int,
+        default=None,
+        choices=range(1, 17),
+        metavar="N",
+        help="Rasa servers to start on consecutive ports (default: settings, 2)",
     )
     run.add_argument(
         "--actions-port", type=int, default=5055, help="action server port (default 5055)"
@@ -80,44 +89,61 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     return 0
 
 
+def rasa_server_env(instances: int) -> dict[str, str]:
+    """Environment of each Rasa server: one TensorFlow thread each when several share the cores."""
+    env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    if instances > 1:
+        env |= {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
+    return env
+
+
 def build_specs(args: argparse.Namespace, settings) -> list:  # type: ignore[no-untyped-def]
-    """The three services of the stack, in start order."""
+    """The services of the stack in start order: Rasa servers (together), actions, gateway."""
     from bot.gateway.supervisor import ServiceSpec
     from bot.paths import MODELS_DIR, ROOT
 
-    rasa = urlparse(str(settings.rasa_url))
+    rasa = urlparse(settings.rasa_urls[0])
     rasa_host = rasa.hostname or "127.0.0.1"
-    rasa_port = args.rasa_port or rasa.port or 5005
+    first_port = args.rasa_port or rasa.port or 5005
+    instances = args.rasa_instances or settings.rasa_instances
     host = args.host or settings.gateway_host
     port = args.port or settings.gateway_port
     local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    rasa_argv = [
-        str(Path(sys.executable).with_name("rasa")),
-        "run",
-        "--enable-api",
-        "--interface",
-        rasa_host,
-        "--port",
-        str(rasa_port),
-        "--model",
-        str(args.model or MODELS_DIR),
-        "--cors",
-        "*",
-    ]
-    if (ROOT / "endpoints.yml").exists():
-        rasa_argv += ["--endpoints", "endpoints.yml"]
-    if (ROOT / "credentials.yml").exists():
-        rasa_argv += ["--credentials", "credentials.yml"]
+    rasa_specs = []
+    for index in range(instances):
+        rasa_port = first_port + index
+        rasa_argv = [
+            str(Path(sys.executable).with_name("rasa")),
+            "run",
+            "--enable-api",
+            "--interface",
+            rasa_host,
+            "--port",
+            str(rasa_port),
+            "--model",
+            str(args.model or MODELS_DIR),
+            "--cors",
+            "*",
+        ]
+        if (ROOT / "endpoints.yml").exists():
+            rasa_argv += ["--endpoints", "endpoints.yml"]
+        if (ROOT / "credentials.yml").exists():
+            rasa_argv += ["--credentials", "credentials.yml"]
+        rasa_specs.append(
+            ServiceSpec(
+                "rasa" if instances == 1 else f"rasa-{index + 1}",
+                rasa_argv,
+                f"http://{rasa_host}:{rasa_port}/",
+                env=rasa_server_env(instances),
+                cwd=ROOT,
+                start_timeout_s=300,
+                start_group="rasa",
+            )
+        )
+    rasa_urls = ",".join(f"http://{rasa_host}:{first_port + i}" for i in range(instances))
     common_env = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
     return [
-        ServiceSpec(
-            "rasa",
-            rasa_argv,
-            f"http://{rasa_host}:{rasa_port}/",
-            env=common_env,
-            cwd=ROOT,
-            start_timeout_s=300,
-        ),
+        *rasa_specs,
         ServiceSpec(
             "actions",
             [
@@ -140,7 +166,7 @@ def build_specs(args: argparse.Namespace, settings) -> list:  # type: ignore[no-
             "gateway",
             [*GATEWAY_ARGV, "gateway", "--host", host, "--port", str(port)],
             f"http://{local_host}:{port}/health",
-            env={"PATIENTBOT_RASA_URL": f"http://{rasa_host}:{rasa_port}"},
+            env={"PATIENTBOT_RASA_URL": rasa_urls},
             cwd=ROOT,
             start_timeout_s=120,
         ),

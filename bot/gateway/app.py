@@ -102,7 +102,7 @@ class Gateway:
         self.router = Router(
             session_factory=self.session_factory,
             rasa=RasaClient(
-                str(self.settings.rasa_url),
+                self.settings.rasa_urls,
                 timeout_s=self.settings.rasa_timeout_s,
                 retries=self.settings.rasa_retries,
             ),
@@ -110,6 +110,7 @@ class Gateway:
             safety=self.safety,
             max_message_chars=self.settings.max_message_chars,
             segment_turns=self.settings.rasa_segment_turns,
+            db_concurrency=1 if self.settings.database_url.startswith("sqlite") else 10,
         )
         set_current_router(self.router)
         if self.settings.telegram_enabled:

@@ -84,6 +84,7 @@ class Router:
         safety: SafetyCheck,
         max_message_chars: int = 2000,
         segment_turns: int = 20,
+        db_concurrency: int = 1,
     ) -> None:
         self.session_factory = session_factory
         self.rasa = rasa
@@ -91,6 +92,10 @@ class Router:
         self.safety = safety
         self.max_message_chars = max_message_chars
         self.segment_turns = segment_turns
+        # SQLite has one writer at a time: more threads only wait on its lock, and its
+        # busy handler waits by sleeping (1 ms, 2 ms, ... 100 ms), which is what made
+        # latency grow under load. A queue in front of the database is fairer and faster.
+        self.db_limiter = anyio.CapacityLimiter(db_concurrency)
         self.channels: dict[str, ChannelSender] = {}
         self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
         try:
@@ -110,8 +115,9 @@ class Router:
     def register_channel(self, name: str, sender: ChannelSender) -> None:
         self.channels[name] = sender
 
-    async def _run_db(self, function: Callable[..., Any], *args: Any) -> Any:
-        return await anyio.to_thread.run_sync(function, *args)
+    async def run_db(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Run database work in a worker thread, at most `db_concurrency` at a time."""
+        return await anyio.to_thread.run_sync(function, *args, limiter=self.db_limiter)
 
     @asynccontextmanager
     async def _conversation_lock(self, channel: str, external_id: str) -> AsyncIterator[None]:
@@ -149,7 +155,7 @@ class Router:
 
         self._loop = asyncio.get_running_loop()
         async with self._conversation_lock(incoming.channel, incoming.external_id):
-            plan = await self._run_db(self._store_and_plan, incoming)
+            plan = await self.run_db(self._store_and_plan, incoming)
             self._publish_message(plan.conversation, plan.patient)
             for message in plan.immediate:
                 await self._push(plan.conversation, message)
@@ -163,7 +169,6 @@ class Router:
             return RouteResult(plan.conversation.id, plan.patient, replies, outcome, plan.emergency)
 
     def _store_and_plan(self, incoming: Incoming) -> _Plan:
-        # Transaction 1: the patient's message, before anything that could fail.
         with unit_of_work(self.session_factory) as session:
             conversation, _created = store.get_or_create_conversation(
                 session=session,
@@ -181,15 +186,14 @@ class Router:
                 status="pending",
             )
             ref = ConversationRef(conversation.id, conversation.channel, conversation.external_id)
-            patient_id = patient_row.id
+            # The patient's message is committed before anything that could fail; the
+            # same session goes on (its objects stay loaded) with a new transaction.
+            session.commit()
 
-        # Typed text only: buttons and commands are our own words.
-        verdict = self.safety.check(text) if incoming.text is not None else NOT_EMERGENCY
+            # Typed text only: buttons and commands are our own words.
+            verdict = self.safety.check(text) if incoming.text is not None else NOT_EMERGENCY
 
-        # Transaction 2: decide where it goes and store what we say at once.
-        with unit_of_work(self.session_factory) as session:
-            conversation = session.get(Conversation, ref.id)
-            patient_row = session.get(Message, patient_id)
+            # Decide where it goes and store what we say at once.
             immediate: list[Message] = []
             plan = _Plan(conversation=ref, patient=StoredMessage.of(patient_row), immediate=[])
 
@@ -354,12 +358,12 @@ class Router:
             )
         except RasaUnavailable as exc:
             logger.error("Rasa unavailable for conversation %s: %s", ref.id, exc)
-            stored = await self._run_db(self._record_failure, plan)
+            stored = await self.run_db(self._record_failure, plan)
             await self._typing(ref, False)
             for message in stored:
                 await self._push(ref, message)
             return stored, "failed"
-        stored = await self._run_db(self._record_replies, ref.id, plan.patient.id, response)
+        stored = await self.run_db(self._record_replies, ref.id, plan.patient.id, response)
         await self._typing(ref, False)
         for message in stored:
             await self._push(ref, message)
@@ -442,7 +446,7 @@ class Router:
         if sender not in OUTGOING_SENDERS:
             raise ValueError(f"sender must be one of {OUTGOING_SENDERS}")
         text = clean_text(text, OUTGOING_MAX_CHARS)
-        ref, message = await self._run_db(
+        ref, message = await self.run_db(
             self._store_outgoing, conversation_id, text, buttons, sender, meta
         )
         await self._push(ref, message)
@@ -538,7 +542,7 @@ class Router:
                 )
                 return [StoredMessage.of(row) for row in rows]
 
-        return await self._run_db(load)
+        return await self.run_db(load)
 
     async def erase(self, channel: str, external_id: str) -> bool:
         """Delete the patient's conversation and every message in it (/delete)."""
@@ -555,7 +559,7 @@ class Router:
                 return conversation_id
 
         async with self._conversation_lock(channel, external_id):
-            conversation_id = await self._run_db(delete)
+            conversation_id = await self.run_db(delete)
         if conversation_id is None:
             return False
         event = {"type": "deleted", "conversation_id": conversation_id}
@@ -599,9 +603,9 @@ class Router:
             return found
 
         answered = 0
-        for ref, message_id, sender_id, text, payload in await self._run_db(candidates):
+        for ref, message_id, sender_id, text, payload in await self.run_db(candidates):
             async with self._conversation_lock(ref.channel, ref.external_id):
-                patient = await self._run_db(self._reload_failed, message_id)
+                patient = await self.run_db(self._reload_failed, message_id)
                 if patient is None:
                     continue
                 plan = _Plan(
@@ -619,7 +623,7 @@ class Router:
                     )
                 except RasaUnavailable:
                     break  # still down: try again next round
-                stored = await self._run_db(self._record_replies, ref.id, message_id, response)
+                stored = await self.run_db(self._record_replies, ref.id, message_id, response)
                 for message in stored:
                     await self._push(ref, message)
                 answered += 1

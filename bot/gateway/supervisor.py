@@ -39,6 +39,9 @@ class ServiceSpec:
     cwd: Path | None = None
     start_timeout_s: float = 180.0
     log_path: Path | None = None  # None: inherit the supervisor's stdout/stderr
+    # Consecutive services with the same group start together (several Rasa servers
+    # loading the model at once), and are all healthy before the next one starts.
+    start_group: str | None = None
 
 
 class ManagedProcess:
@@ -128,7 +131,7 @@ class ManagedProcess:
 
 
 class Supervisor:
-    """Start services in order (each healthy before the next), then watch them until told to stop."""
+    """Start services in order (each healthy before the next; a start group together), then watch them."""
 
     def __init__(self, specs: Sequence[ServiceSpec]) -> None:
         self.processes = [ManagedProcess(spec) for spec in specs]
@@ -145,12 +148,25 @@ class Supervisor:
     def start_all(self) -> None:
         """Start every service; if one fails, stop those already started and raise ServiceFailed."""
         try:
-            for managed in self.processes:
-                managed.start()
-                managed.wait_healthy(self.stop_requested)
+            for batch in self._start_batches():
+                for managed in batch:
+                    managed.start()
+                for managed in batch:
+                    managed.wait_healthy(self.stop_requested)
         except BaseException:
             self.stop_all()
             raise
+
+    def _start_batches(self) -> list[list[ManagedProcess]]:
+        """Consecutive services of one start group form a batch; every other service is its own."""
+        batches: list[list[ManagedProcess]] = []
+        for managed in self.processes:
+            group = managed.spec.start_group
+            if batches and group is not None and batches[-1][-1].spec.start_group == group:
+                batches[-1].append(managed)
+            else:
+                batches.append([managed])
+        return batches
 
     def watch(self, poll_s: float = 0.5) -> str | None:
         """Block until a stop is requested (None) or a service exits (its name)."""

@@ -55,6 +55,15 @@ def test_invalid_settings_are_refused_before_start(sqlite_url: str) -> None:
         make_settings(sqlite_url, telegram_bot_token="1:x", telegram_mode="webhook")
     with pytest.raises(ValidationError):
         make_settings(sqlite_url, rasa_url="not a url")
+    with pytest.raises(ValidationError):
+        make_settings(sqlite_url, rasa_url="http://127.0.0.1:5005, ftp://elsewhere")
+    with pytest.raises(ValidationError, match="at least one Rasa URL"):
+        make_settings(sqlite_url, rasa_url=" , ")
+
+
+def test_several_rasa_servers_are_one_comma_separated_setting(sqlite_url: str) -> None:
+    settings = make_settings(sqlite_url, rasa_url="http://127.0.0.1:5005/, http://127.0.0.1:5006")
+    assert settings.rasa_urls == ["http://127.0.0.1:5005", "http://127.0.0.1:5006"]
 
 
 def test_webhook_route_is_closed_without_telegram(

@@ -1,10 +1,11 @@
-"""How Rasa's REST output becomes patient-visible replies (merging, buttons, custom data)."""
+"""Rasa's REST output as patient-visible replies, and the choice among several Rasa servers."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.gateway.rasa_client import Button, RasaUnavailable, parse_rasa_output
+from bot.gateway.rasa_client import Button, RasaClient, RasaUnavailable, parse_rasa_output
+from tests.support.fixtures import CLOSED_PORT_URL
 
 
 def test_text_parts_split_on_blank_lines_are_merged_back() -> None:
@@ -45,3 +46,42 @@ def test_an_empty_answer_is_no_reply_and_garbage_is_a_failure() -> None:
     assert parse_rasa_output([]).replies == []
     with pytest.raises(RasaUnavailable):
         parse_rasa_output({"error": "nope"})
+
+
+async def test_each_sender_keeps_one_server_and_moves_on_only_when_it_is_down(
+    mini_rasa_url: str,
+) -> None:
+    client = RasaClient([CLOSED_PORT_URL, mini_rasa_url], timeout_s=5.0, retries=1)
+    try:
+        senders = [f"patient-{i}" for i in range(20)]
+        homes = {sender: client.server_for(sender) for sender in senders}
+        assert homes == {sender: client.server_for(sender) for sender in senders}
+        assert set(homes.values()) == {CLOSED_PORT_URL, mini_rasa_url}
+
+        stranded = next(sender for sender in senders if homes[sender] == CLOSED_PORT_URL)
+        assert client.server_for(stranded, attempt=1) == mini_rasa_url
+        answer = await client.send(stranded, "hello")
+        assert answer.replies and answer.replies[0].text
+        assert await client.is_up()
+    finally:
+        await client.aclose()
+
+
+async def test_without_retries_a_down_server_is_a_failure_not_a_silence(mini_rasa_url: str) -> None:
+    client = RasaClient([CLOSED_PORT_URL, mini_rasa_url], timeout_s=5.0, retries=0)
+    try:
+        stranded = next(
+            f"patient-{i}" for i in range(50) if client.server_for(f"patient-{i}") == CLOSED_PORT_URL
+        )
+        with pytest.raises(RasaUnavailable, match="did not answer"):
+            await client.send(stranded, "hello")
+    finally:
+        await client.aclose()
+
+
+async def test_all_servers_down_is_reported_by_is_up() -> None:
+    client = RasaClient([CLOSED_PORT_URL], timeout_s=1.0, retries=0)
+    try:
+        assert not await client.is_up()
+    finally:
+        await client.aclose()

@@ -1,4 +1,4 @@
-"""`patientbot run`: the three services, their order, ports, health checks and wiring."""
+"""`patientbot run`: the services, their order, ports, health checks and wiring."""
 
 from __future__ import annotations
 
@@ -9,12 +9,17 @@ from bot.cli.serve_cmd import build_specs
 from tests.support.fixtures import make_settings
 
 
+def run_args(**overrides: object) -> argparse.Namespace:
+    values = dict(
+        host=None, port=None, rasa_port=None, rasa_instances=None, actions_port=5056,
+        model=Path("models"),
+    )
+    return argparse.Namespace(**{**values, **overrides})
+
+
 def test_run_starts_rasa_then_actions_then_the_gateway_wired_together(sqlite_url: str) -> None:
     settings = make_settings(sqlite_url, "http://127.0.0.1:5005", gateway_port=8123)
-    args = argparse.Namespace(
-        host=None, port=None, rasa_port=None, actions_port=5056, model=Path("models")
-    )
-    rasa, actions, gateway = build_specs(args, settings)
+    rasa, actions, gateway = build_specs(run_args(rasa_instances=1), settings)
 
     assert [s.name for s in (rasa, actions, gateway)] == ["rasa", "actions", "gateway"]
     assert rasa.argv[1:3] == ["run", "--enable-api"]
@@ -23,6 +28,7 @@ def test_run_starts_rasa_then_actions_then_the_gateway_wired_together(sqlite_url
     assert rasa.argv[rasa.argv.index("--cors") + 1] == "*"
     assert rasa.argv[rasa.argv.index("--interface") + 1] == "127.0.0.1"
     assert rasa.health_url == "http://127.0.0.1:5005/"
+    assert "TF_INTRA_OP_PARALLELISM_THREADS" not in rasa.env  # alone, TensorFlow may use every core
 
     assert actions.argv[1:3] == ["run", "actions"] and "5056" in actions.argv
     assert actions.health_url == "http://127.0.0.1:5056/health"
@@ -32,3 +38,20 @@ def test_run_starts_rasa_then_actions_then_the_gateway_wired_together(sqlite_url
     assert gateway.argv[-5:] == ["gateway", "--host", "127.0.0.1", "--port", "8123"]
     assert gateway.health_url == "http://127.0.0.1:8123/health"
     assert gateway.env["PATIENTBOT_RASA_URL"] == "http://127.0.0.1:5005"
+
+
+def test_several_rasa_servers_start_together_on_consecutive_ports_behind_one_gateway(
+    sqlite_url: str,
+) -> None:
+    settings = make_settings(sqlite_url, "http://127.0.0.1:6000", rasa_instances=3)
+    specs = build_specs(run_args(), settings)
+
+    rasa = specs[:3]
+    assert [s.name for s in specs] == ["rasa-1", "rasa-2", "rasa-3", "actions", "gateway"]
+    assert [s.argv[s.argv.index("--port") + 1] for s in rasa] == ["6000", "6001", "6002"]
+    assert {s.start_group for s in rasa} == {"rasa"}
+    # One TensorFlow thread per server: the servers share the cores instead of fighting over them.
+    assert all(s.env["TF_INTRA_OP_PARALLELISM_THREADS"] == "1" for s in rasa)
+    assert specs[-1].env["PATIENTBOT_RASA_URL"] == (
+        "http://127.0.0.1:6000,http://127.0.0.1:6001,http://127.0.0.1:6002"
+    )

@@ -69,6 +69,40 @@ def test_starts_in_order_and_stops_every_process_of_every_group(tmp_path: Path) 
     wait_until(lambda: not any(alive(pid) for pid in leaders + grandchildren), timeout=5)
 
 
+# A service that gets healthy only once its partner has started (as Rasa servers sharing the
+# cores are only worth starting together): started one after the other, neither would be.
+PARTNER = textwrap.dedent(
+    """
+    import http.server, pathlib, sys, time
+    port, mine, partner = int(sys.argv[1]), pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+    mine.write_text("started")
+    while not partner.exists():
+        time.sleep(0.05)
+    http.server.ThreadingHTTPServer(("127.0.0.1", port), http.server.SimpleHTTPRequestHandler).serve_forever()
+    """
+)
+
+
+def test_a_start_group_starts_together_before_anything_waits(tmp_path: Path) -> None:
+    def partner(name: str, other: str) -> ServiceSpec:
+        port = free_port()
+        return ServiceSpec(
+            name,
+            [sys.executable, "-c", PARTNER, str(port), str(tmp_path / name), str(tmp_path / other)],
+            f"http://127.0.0.1:{port}/",
+            start_timeout_s=20,
+            start_group="pair",
+        )
+
+    after, _pids = service(tmp_path, "after")
+    supervisor = Supervisor([partner("a", "b"), partner("b", "a"), after])
+    supervisor.start_all()
+    try:
+        assert all(p.healthy() for p in supervisor.processes)
+    finally:
+        supervisor.stop_all()
+
+
 def test_a_service_that_never_gets_healthy_stops_the_others(tmp_path: Path) -> None:
     good, good_pids = service(tmp_path, "good")
     silent = ServiceSpec(

@@ -70,7 +70,7 @@ def test_fallback_and_out_of_scope_ask_to_rephrase_small_talk_answers() -> None:
     assert decide("get me a nurse", parse("request_human", 0.9)).decision == "handoff"
 
 
-def test_gate_answers_only_when_both_readers_agree_and_are_sure() -> None:
+def test_gate_answers_only_when_sure_and_asks_for_agreement_only_when_configured() -> None:
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
     from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -117,3 +117,14 @@ def test_gate_answers_only_when_both_readers_agree_and_are_sure() -> None:
         unsure.get("intent")["name"] == "nlu_fallback"
         and unsure.get("faq_gate")["confidence"] == 0.3
     )
+
+    # The shipped config: confidence alone decides, and the neighbour is not even asked.
+    shipped = FAQAnswerGate.load(
+        {"threshold": 0.5, "require_agreement": False}, storage, Resource("gate"), None
+    )
+    contested = incoming("what is your address", "opening_hours", 0.9)
+    unsure = incoming("when are you open", "opening_hours", 0.3)
+    shipped.process([contested, unsure])
+    assert contested.get("intent")["name"] == "faq"
+    assert contested.get("faq_gate") == {"faq_id": "opening_hours", "confidence": 0.9}
+    assert unsure.get("intent")["name"] == "nlu_fallback"

@@ -1,0 +1,67 @@
+"""Does the chosen FAQ speak to what the patient asked about? Its words against the question's.
+
+The ResponseSelector picks the FAQ nearest to a question, also when the
+question asks about something the FAQ never mentions ("can covid spread through
+mosquitoes?" lands on "How COVID-19 spreads" with high confidence, though that
+answer says nothing about mosquitoes). So the gate also asks how many of the
+question's content words (lemmas, stop words left out) occur in the FAQ's
+example questions or its answer. A question about words the answer never uses is
+one it probably does not answer; the gate scales its confidence by that share.
+Measured with `patientbot eval` (README, "Choosing the pipeline").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+MIN_WORD_LENGTH = 3
+LemmaFn = Callable[[str], list[str]]
+
+
+def spacy_lemmas(pipeline_path: Path | None = None) -> LemmaFn:
+    """Lower-case lookup lemmas of the alphabetic tokens of a text (the project's spaCy pipeline)."""
+    from bot.nlp.pipeline import load_pipeline
+    from bot.paths import NLP_PIPELINE_DIR
+
+    nlp = load_pipeline(pipeline_path or NLP_PIPELINE_DIR)
+    make_doc, lemmatizer = nlp.make_doc, nlp.get_pipe("lemmatizer")
+
+    def lemmas(text: str) -> list[str]:
+        return [(t.lemma_ or t.lower_).lower() for t in lemmatizer(make_doc(text)) if t.is_alpha]
+
+    return lemmas
+
+
+def content_words(text: str, lemmas: LemmaFn) -> set[str]:
+    """The lemmas that carry meaning: no stop words, nothing shorter than three letters."""
+    return {
+        word
+        for word in lemmas(text)
+        if len(word) >= MIN_WORD_LENGTH and word not in STOP_WORDS
+    }
+
+
+class FAQVocabulary:
+    """Every FAQ's content words, from its example questions and its answer."""
+
+    def __init__(self, words: dict[str, frozenset[str]]) -> None:
+        self.words = words
+
+    @classmethod
+    def build(cls, texts_by_faq: Mapping[str, Iterable[str]], lemmas: LemmaFn) -> FAQVocabulary:
+        return cls(
+            {
+                faq_id: frozenset(word for text in texts for word in content_words(text, lemmas))
+                for faq_id, texts in texts_by_faq.items()
+            }
+        )
+
+    def known_share(self, faq_id: str, question_words: set[str]) -> float:
+        """Share of the question's content words the FAQ uses; 1.0 for a question with none."""
+        if not question_words:
+            return 1.0
+        known = self.words.get(faq_id, frozenset())
+        return sum(1 for word in question_words if word in known) / len(question_words)

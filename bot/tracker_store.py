@@ -1,0 +1,83 @@
+"""Rasa's SQL tracker store on a SQLite file, set up for several Rasa servers at once.
+
+`patientbot run` starts one Rasa server per core, all on one tracker file
+(endpoints.yml: `type: bot.tracker_store.SQLiteTrackerStore`). Rasa's own
+SQLTrackerStore opens SQLite with SQLAlchemy's defaults: a new connection for
+every query and a rollback journal, so each message pays for reopening the file
+and for fsyncs, and one server's write blocks the other's reads. This subclass
+changes only the engine: a connection pool, WAL and a busy timeout (the same
+settings as the gateway's own database, bot.db.session), and reading a tracker
+back resolves each event's class once per event type instead of once per event
+(Rasa walks every subclass of Event for every stored event: a tenth of a Rasa
+server's CPU under `make bench`, measured with py-spy). Everything else, the
+schema and the queries included, is Rasa's, so `rasa shell` and Rasa's tools read
+the file as usual. Production uses PostgreSQL with Rasa's stock `type: SQL`.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.db.session import sqlite_engine_options, tune_sqlite
+
+
+@cache
+def event_class(type_name: str) -> type[Event]:
+    """The Event subclass of a stored type name (ValueError, as in Rasa, for an unknown one)."""
+    found = Event.resolve_by_type(type_name)
+    if found is None:  # Rasa's old "topic" events, which it skips too
+        raise ValueError(f"Unsupported event type '{type_name}'.")
+    return found
+
+
+def deserialise(stored: dict[str, Any]) -> Event | None:
+    """One stored event back as an Event, as rasa.shared.core.events.deserialise_events does."""
+    type_name = stored.get("event")
+    if type_name is None or type_name == "topic":
+        return None
+    return event_class(type_name)._from_parameters(stored)
+
+
+class SQLiteTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore with a pooled, WAL-mode engine; for SQLite files only."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        db: str = "rasa.db",
+        event_broker: EventBroker | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("dialect", None)
+        kwargs.pop("host", None)  # Rasa passes the endpoint's `url`; a file has none
+        super().__init__(domain=domain, dialect="sqlite", db=db, event_broker=event_broker, **kwargs)
+        rasa_engine: sa.engine.Engine = getattr(self, "engine")  # noqa: B009 - untyped in Rasa
+        url = rasa_engine.url
+        rasa_engine.dispose()
+        # Statement parameters are patients' messages: keep them out of errors and logs.
+        self.engine = sa.create_engine(url, hide_parameters=True, **sqlite_engine_options())
+        tune_sqlite(self.engine)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            rows = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
+            ).all()
+            if not self.domain or not rows:
+                return None
+            events = [deserialise(json.loads(row.data)) for row in rows]
+            return DialogueStateTracker.from_events(
+                sender_id, [event for event in events if event is not None], self.domain.slots
+            )

@@ -1,0 +1,86 @@
+"""bot.tracker_store: Rasa's SQL tracker store on one SQLite file shared by several Rasa servers."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.tracker_store import SQLiteTrackerStore, deserialise
+
+
+async def test_two_servers_on_one_file_see_each_others_conversations(tmp_path: Path) -> None:
+    path = tmp_path / "rasa_tracker.db"
+    domain = Domain.empty()
+    # What Rasa passes from endpoints.yml: the endpoint's url as `host`, then the kwargs.
+    first = SQLiteTrackerStore(host=None, domain=domain, db=str(path))
+    second = SQLiteTrackerStore(host=None, domain=domain, db=str(path))
+    try:
+        tracker = DialogueStateTracker.from_events(
+            "conversation-1",
+            [SessionStarted(), ActionExecuted("action_listen"), UserUttered("where are you?")],
+        )
+        await first.save(tracker)
+        seen = await second.retrieve("conversation-1")
+        assert seen is not None
+        assert seen.latest_message is not None
+        assert seen.latest_message.text == "where are you?"
+        assert await second.retrieve("nobody") is None
+    finally:
+        first.engine.dispose()
+        second.engine.dispose()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_statement_parameters_never_reach_logs_or_errors(tmp_path: Path) -> None:
+    store = SQLiteTrackerStore(domain=Domain.empty(), db=str(tmp_path / "t.db"))
+    try:
+        assert store.engine.hide_parameters
+        assert store.engine.pool.size() >= 1  # pooled: not a new file handle per query
+    finally:
+        store.engine.dispose()
+
+
+async def test_a_tracker_reads_back_exactly_as_rasa_would_read_it(tmp_path: Path) -> None:
+    store = SQLiteTrackerStore(domain=Domain.empty(), db=str(tmp_path / "t.db"))
+    events = [
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered(
+            "what are your opening hours?",
+            intent={"name": "faq", "confidence": 0.98},
+            parse_data={"response_selector": {"faq": {"response": {"confidence": 0.9}}}},
+        ),
+        SlotSet("last_faq_id", "opening_hours"),
+        BotUttered("We are open 8 to 6.", {"custom": {"rest_point": True}}),
+        ActionExecuted("action_listen"),
+    ]
+    try:
+        await store.save(DialogueStateTracker.from_events("c-2", events))
+        ours = await store.retrieve("c-2")
+        rasas = DialogueStateTracker.from_dict(
+            "c-2", [e.as_dict() for e in events], store.domain.slots
+        )  # what SQLTrackerStore._retrieve builds
+        assert ours is not None
+        assert list(ours.events) == list(rasas.events) == events
+        assert ours.current_state() == rasas.current_state()
+    finally:
+        store.engine.dispose()
+
+
+def test_unknown_event_types_fail_as_in_rasa_and_old_topic_events_are_skipped() -> None:
+    with pytest.raises(ValueError, match="Unknown event name"):
+        deserialise({"event": "no_such_event", "timestamp": 1.0})
+    assert deserialise({"event": "topic", "topic": "x"}) is None
+    assert deserialise({"timestamp": 1.0}) is None
