@@ -48,14 +48,19 @@ async def _form(request: Request) -> dict[str, str]:
 # --- pages ---------------------------------------------------------------------------------
 
 
+async def _render_queue(request: Request, user: ConsoleUser, factory: sessionmaker, template: str) -> Response:
+    """The queue, as the whole page or as the tables the page refreshes."""
+    view = await anyio.to_thread.run_sync(data.queue_view, factory, user.id)
+    return render(request, template, {"user": user, **view})
+
+
 @router.get("/", include_in_schema=False)
 async def queue_page(
     request: Request,
     user: ConsoleUser = Depends(current_user),
     factory: sessionmaker = Depends(session_factory_dep),
 ) -> Response:
-    view = await anyio.to_thread.run_sync(data.queue_view, factory, user.id)
-    return render(request, "queue.html", {"user": user, **view})
+    return await _render_queue(request, user, factory, "queue.html")
 
 
 @router.get("/partials/queue", include_in_schema=False)
@@ -64,8 +69,7 @@ async def queue_partial(
     user: ConsoleUser = Depends(current_user),
     factory: sessionmaker = Depends(session_factory_dep),
 ) -> Response:
-    view = await anyio.to_thread.run_sync(data.queue_view, factory, user.id)
-    return render(request, "_queue_tables.html", {"user": user, **view})
+    return await _render_queue(request, user, factory, "_queue_tables.html")
 
 
 @router.get("/handoffs/{handoff_id}", include_in_schema=False)
