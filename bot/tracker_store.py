@@ -5,18 +5,22 @@
 SQLTrackerStore opens SQLite with SQLAlchemy's defaults: a new connection for
 every query and a rollback journal, so each message pays for reopening the file
 and for fsyncs, and one server's write blocks the other's reads. This subclass
-changes only the engine: a connection pool, WAL and a busy timeout (the same
-settings as the gateway's own database, bot.db.session), and reading a tracker
-back resolves each event's class once per event type instead of once per event
+gives it a connection pool, WAL and a busy timeout (the same settings as the
+gateway's own database, bot.db.session). Reading a tracker back resolves each event's class once per event type instead of once per event
 (Rasa walks every subclass of Event for every stored event: a tenth of a Rasa
-server's CPU under `make bench`, measured with py-spy). Everything else, the
+server's CPU under `make bench`, measured with py-spy). Saving writes the new
+events in one INSERT, and knows which events are new from the tracker it read
+(Rasa counts the stored events with a second query on every save; measured
+with `python bench/rasa_profile.py --endpoints endpoints.yml`). Everything else, the
 schema and the queries included, is Rasa's, so `rasa shell` and Rasa's tools read
 the file as usual. Production uses PostgreSQL with Rasa's stock `type: SQL`.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -26,8 +30,14 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.db.session import sqlite_engine_options, tune_sqlite
+
+# Set on a tracker this store read or saved: how many of its events are stored.
+# It belongs to that one tracker object (one request), so it is never stale; a
+# tracker without it (created elsewhere, or a copy) falls back to Rasa's count.
+_STORED_EVENTS = "_patientbot_stored_events"
 
 
 @cache
@@ -59,7 +69,9 @@ class SQLiteTrackerStore(SQLTrackerStore):
     ) -> None:
         kwargs.pop("dialect", None)
         kwargs.pop("host", None)  # Rasa passes the endpoint's `url`; a file has none
-        super().__init__(domain=domain, dialect="sqlite", db=db, event_broker=event_broker, **kwargs)
+        super().__init__(
+            domain=domain, dialect="sqlite", db=db, event_broker=event_broker, **kwargs
+        )
         rasa_engine: sa.engine.Engine = getattr(self, "engine")  # noqa: B009 - untyped in Rasa
         url = rasa_engine.url
         rasa_engine.dispose()
@@ -78,6 +90,39 @@ class SQLiteTrackerStore(SQLTrackerStore):
             if not self.domain or not rows:
                 return None
             events = [deserialise(json.loads(row.data)) for row in rows]
-            return DialogueStateTracker.from_events(
+            tracker = DialogueStateTracker.from_events(
                 sender_id, [event for event in events if event is not None], self.domain.slots
             )
+            setattr(tracker, _STORED_EVENTS, len(tracker.events))
+            return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the tracker's new events in one statement (Rasa's rows, Rasa's columns)."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = []
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                rows.append(
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": data.get("parse_data", {})
+                        .get("intent", {})
+                        .get(INTENT_NAME_KEY),
+                        "action_name": data.get("name"),
+                        "data": json.dumps(data),
+                    }
+                )
+            if rows:
+                session.execute(sa.insert(self.SQLEvent.__table__), rows)
+            session.commit()
+        setattr(tracker, _STORED_EVENTS, len(tracker.events))
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """The tracker's events not stored yet: known from the tracker itself when this store read it."""
+        stored = getattr(tracker, _STORED_EVENTS, None)
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))

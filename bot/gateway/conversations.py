@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -93,8 +93,22 @@ def add_message(
     )
     session.add(message)
     conversation.last_message_at = message.created_at
-    session.flush()
+    # No flush here: the caller flushes once for all it wrote (its message ids come
+    # with that flush), so several messages cost one UPDATE of the conversation.
     return message
+
+
+def mark_answered(
+    *, session: Session, message_id: int, status: str, meta: dict[str, Any] | None
+) -> bool:
+    """Set a patient message's status (and meta) without loading it; False if it is gone."""
+    result = session.execute(
+        update(Message)
+        .where(Message.id == message_id)
+        .values(status=status, meta=meta or None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
 
 
 def get_message(*, session: Session, message_id: int) -> Message | None:

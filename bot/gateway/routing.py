@@ -222,8 +222,12 @@ class Router:
                 patient_row.status = "bot"
                 immediate.append(
                     store.add_message(
-                        session=session, conversation=conversation, sender="system",
-                        text=thanks, status="sent", meta={"system": "rating_thanks"},
+                        session=session,
+                        conversation=conversation,
+                        sender="system",
+                        text=thanks,
+                        status="sent",
+                        meta={"system": "rating_thanks"},
                     )
                 )
             else:
@@ -363,23 +367,25 @@ class Router:
             for message in stored:
                 await self._push(ref, message)
             return stored, "failed"
-        stored = await self.run_db(self._record_replies, ref.id, plan.patient.id, response)
+        stored = await self.run_db(self._record_replies, ref.id, plan.patient, response)
         await self._typing(ref, False)
         for message in stored:
             await self._push(ref, message)
         return stored, "bot"
 
     def _record_replies(
-        self, conversation_id: str, patient_id: int, response: RasaResponse
+        self, conversation_id: str, patient: StoredMessage, response: RasaResponse
     ) -> list[StoredMessage]:
         with unit_of_work(self.session_factory) as session:
             conversation = session.get(Conversation, conversation_id)
-            patient = session.get(Message, patient_id)
-            if conversation is None or patient is None:  # erased while Rasa was thinking
+            meta = (
+                {**patient.meta, "faq_ids": response.faq_ids} if response.faq_ids else patient.meta
+            )
+            answered = store.mark_answered(
+                session=session, message_id=patient.id, status="bot", meta=meta
+            )
+            if conversation is None or not answered:  # erased while Rasa was thinking
                 return []
-            patient.status = "bot"
-            if response.faq_ids:
-                patient.meta = {**(patient.meta or {}), "faq_ids": response.faq_ids}
             _withhold_unvetted_answers(response)
             rows = [
                 store.add_message(
@@ -482,6 +488,7 @@ class Router:
                 status="sent",
                 handoff_id=handoff.id if handoff else None,
             )
+            session.flush()
             ref = ConversationRef(conversation.id, conversation.channel, conversation.external_id)
             return ref, StoredMessage.of(row)
 
@@ -623,7 +630,7 @@ class Router:
                     )
                 except RasaUnavailable:
                     break  # still down: try again next round
-                stored = await self.run_db(self._record_replies, ref.id, message_id, response)
+                stored = await self.run_db(self._record_replies, ref.id, patient, response)
                 for message in stored:
                     await self._push(ref, message)
                 answered += 1

@@ -84,3 +84,65 @@ def test_unknown_event_types_fail_as_in_rasa_and_old_topic_events_are_skipped() 
         deserialise({"event": "no_such_event", "timestamp": 1.0})
     assert deserialise({"event": "topic", "topic": "x"}) is None
     assert deserialise({"timestamp": 1.0}) is None
+
+
+def _stored_types(path: Path, sender_id: str) -> list[str]:
+    with sqlite3.connect(path) as connection:
+        return [
+            row[0]
+            for row in connection.execute(
+                "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender_id,)
+            )
+        ]
+
+
+async def test_every_event_is_stored_once_whichever_server_saves_and_however_often(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rasa_tracker.db"
+    first = SQLiteTrackerStore(domain=Domain.empty(), db=str(path))
+    second = SQLiteTrackerStore(domain=Domain.empty(), db=str(path))
+    try:
+        # A new conversation (never read back): Rasa's count decides what is new.
+        tracker = DialogueStateTracker.from_events(
+            "c-3", [SessionStarted(), ActionExecuted("action_listen")]
+        )
+        await first.save(tracker)
+        tracker.update(UserUttered("hi"))
+        await first.save(tracker)
+        await first.save(tracker)  # nothing new: nothing written
+        assert _stored_types(path, "c-3") == ["session_started", "action", "user"]
+
+        # The next message lands on the other server, which saves twice in one turn.
+        read = await second.retrieve("c-3")
+        assert read is not None
+        read.update(ActionExecuted("utter_greet"))
+        await second.save(read)
+        read.update(BotUttered("Hello!"))
+        read.update(ActionExecuted("action_listen"))
+        await second.save(read)
+
+        # The first server reads afresh and starts a new session on top of the old one.
+        again = await first.retrieve("c-3")
+        assert again is not None and len(again.events) == 6
+        again.update(ActionExecuted("action_session_start"))
+        again.update(SessionStarted())
+        again.update(ActionExecuted("action_listen"))
+        await first.save(again)
+        again.update(UserUttered("back again"))
+        await first.save(again)
+    finally:
+        first.engine.dispose()
+        second.engine.dispose()
+    assert _stored_types(path, "c-3") == [
+        "session_started",
+        "action",
+        "user",
+        "action",
+        "bot",
+        "action",
+        "action",
+        "session_started",
+        "action",
+        "user",
+    ]

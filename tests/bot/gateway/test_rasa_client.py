@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.gateway.rasa_client import Button, RasaClient, RasaUnavailable, parse_rasa_output
@@ -48,7 +50,7 @@ def test_an_empty_answer_is_no_reply_and_garbage_is_a_failure() -> None:
         parse_rasa_output({"error": "nope"})
 
 
-async def test_each_sender_keeps_one_server_and_moves_on_only_when_it_is_down(
+async def test_an_idle_gateway_keeps_each_sender_on_one_server_and_moves_on_when_it_is_down(
     mini_rasa_url: str,
 ) -> None:
     client = RasaClient([CLOSED_PORT_URL, mini_rasa_url], timeout_s=5.0, retries=1)
@@ -59,10 +61,32 @@ async def test_each_sender_keeps_one_server_and_moves_on_only_when_it_is_down(
         assert set(homes.values()) == {CLOSED_PORT_URL, mini_rasa_url}
 
         stranded = next(sender for sender in senders if homes[sender] == CLOSED_PORT_URL)
-        assert client.server_for(stranded, attempt=1) == mini_rasa_url
+        assert client.server_for(stranded, tried=[CLOSED_PORT_URL]) == mini_rasa_url
         answer = await client.send(stranded, "hello")
         assert answer.replies and answer.replies[0].text
         assert await client.is_up()
+    finally:
+        await client.aclose()
+
+
+async def test_a_message_goes_to_the_server_with_fewer_requests_in_flight(
+    mini_rasa_url: str,
+) -> None:
+    # Two names for the one real server: the client counts its requests per URL.
+    other_name = mini_rasa_url.replace("127.0.0.1", "localhost")
+    client = RasaClient([mini_rasa_url, other_name], timeout_s=10.0, retries=0)
+    try:
+        senders = [f"patient-{i}" for i in range(20)]
+        first = senders[0]
+        home = client.server_for(first)
+        same_home = next(s for s in senders[1:] if client.server_for(s) == home)
+
+        in_flight = asyncio.create_task(client.send(first, "hello"))
+        await asyncio.sleep(0)  # the first request is now on its way to `home`
+        assert client.server_for(same_home) != home
+        answer = await in_flight
+        assert answer.replies
+        assert client.server_for(same_home) == home  # idle again: back to its own server
     finally:
         await client.aclose()
 
@@ -71,7 +95,9 @@ async def test_without_retries_a_down_server_is_a_failure_not_a_silence(mini_ras
     client = RasaClient([CLOSED_PORT_URL, mini_rasa_url], timeout_s=5.0, retries=0)
     try:
         stranded = next(
-            f"patient-{i}" for i in range(50) if client.server_for(f"patient-{i}") == CLOSED_PORT_URL
+            f"patient-{i}"
+            for i in range(50)
+            if client.server_for(f"patient-{i}") == CLOSED_PORT_URL
         )
         with pytest.raises(RasaUnavailable, match="did not answer"):
             await client.send(stranded, "hello")
