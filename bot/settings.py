@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         description="Rasa servers `patientbot run` starts on consecutive ports (one per core: "
         "a Rasa server runs its models on one core at a time).",
     )
+    rasa_tracker_db_url: str = Field(
+        default=f"sqlite:///{VAR_DIR / 'rasa_tracker.db'}",
+        description="SQLAlchemy URL of Rasa's tracker store (endpoints.yml), where the gateway "
+        "erases Rasa's copy of a conversation the patient deletes or that passes the retention "
+        "limit (data/clinic.yml: retention_days).",
+    )
     rasa_timeout_s: float = Field(default=10.0, gt=0, le=120)
     rasa_retries: int = Field(default=1, ge=0, le=5)
 

@@ -11,6 +11,7 @@ from bot.content.models import ContentEntry, ServedAnswer
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 TEMPLATE_FIELDS = (
     "clinic_name",
+    "retention_days",
     "clinic_phone",
     "clinic_address",
     "opening_hours",

@@ -42,7 +42,8 @@ class Conversation(Base):
     segment_turns = Column(Integer, nullable=False, default=0)
     notice_shown = Column(Boolean, nullable=False, default=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
-    last_message_at = Column(DateTime, nullable=False, default=utcnow)
+    # Indexed: conversations silent for longer than the retention limit are erased.
+    last_message_at = Column(DateTime, nullable=False, default=utcnow, index=True)
 
     messages = relationship(
         "Message", back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True
@@ -51,6 +52,11 @@ class Conversation(Base):
     @property
     def rasa_sender_id(self) -> str:
         return f"{self.id}-{self.rasa_segment}"
+
+    @property
+    def rasa_sender_ids(self) -> list[str]:
+        """Every sender id Rasa has known this conversation by (one per segment)."""
+        return [f"{self.id}-{segment}" for segment in range((self.rasa_segment or 0) + 1)]
 
 
 class Message(Base):

@@ -17,6 +17,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,8 +31,10 @@ from bot.db.migrate import upgrade
 from bot.db.session import make_engine, make_session_factory
 from bot.gateway.events import EventBus, get_event_bus
 from bot.gateway.rasa_client import RasaClient
-from bot.gateway.routing import Router, retry_forever, set_current_router
+from bot.gateway.rasa_trackers import RasaTrackerEraser
+from bot.gateway.routing import Router, purge_forever, retry_forever, set_current_router
 from bot.gateway.safety import Detector, SafetyCheck, load_detector
+from bot.gateway.texts import retention_days
 from bot.gateway.validation import InputError
 from bot.settings import Settings, get_settings
 
@@ -44,6 +47,9 @@ _LOAD = object()  # sentinel: load bot.safety's detector at start-up
 # Routers other parts of PatientBot contribute, included when their module exists.
 OPTIONAL_ROUTERS = ("bot.handoff.api:router", "bot.console.app:router")
 
+
+# How often the gateway looks for conversations past the retention limit.
+PURGE_INTERVAL_S = 3600.0
 
 class Gateway:
     """The services behind the app, created at start-up and stopped at shutdown."""
@@ -70,6 +76,8 @@ class Gateway:
         self.telegram_error: str | None = None
         self._stop = asyncio.Event()
         self._retry_task: asyncio.Task[None] | None = None
+        self._purge_task: asyncio.Task[None] | None = None
+        self.trackers = RasaTrackerEraser(settings.rasa_tracker_db_url)
         self.loop: asyncio.AbstractEventLoop | None = None
 
     def run_in_loop(self, coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
@@ -111,6 +119,7 @@ class Gateway:
             max_message_chars=self.settings.max_message_chars,
             segment_turns=self.settings.rasa_segment_turns,
             db_concurrency=1 if self.settings.database_url.startswith("sqlite") else 10,
+            trackers=self.trackers,
         )
         set_current_router(self.router)
         if self.settings.telegram_enabled:
@@ -118,6 +127,11 @@ class Gateway:
         self._stop = asyncio.Event()
         self._retry_task = asyncio.create_task(
             retry_forever(self.router, self.retry_interval_s, self._stop)
+        )
+        self._purge_task = asyncio.create_task(
+            purge_forever(
+                self.router, timedelta(days=retention_days()), PURGE_INTERVAL_S, self._stop
+            )
         )
 
     async def _start_telegram(self) -> None:
@@ -136,8 +150,9 @@ class Gateway:
 
     async def stop(self) -> None:
         self._stop.set()
-        if self._retry_task is not None:
-            await asyncio.gather(self._retry_task, return_exceptions=True)
+        tasks = [task for task in (self._retry_task, self._purge_task) if task is not None]
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.trackers.dispose()
         if self.telegram is not None:
             await self.telegram.stop()
             self.telegram = None

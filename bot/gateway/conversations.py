@@ -164,6 +164,17 @@ def delete_conversation(*, session: Session, conversation_id: str) -> bool:
     return True
 
 
+def silent_conversations(*, session: Session, since: Any, limit: int = 500) -> list[tuple[str, str]]:
+    """(channel, external id) of conversations whose last message is older than `since`."""
+    rows = session.execute(
+        select(Conversation.channel, Conversation.external_id)
+        .where(Conversation.last_message_at < since)
+        .order_by(Conversation.last_message_at)
+        .limit(limit)
+    )
+    return [(channel, external_id) for channel, external_id in rows]
+
+
 def failed_messages(*, session: Session, since: Any, limit: int = 50) -> list[Message]:
     """Patient messages Rasa never answered, newest conversations first, for the retrier."""
     return list(

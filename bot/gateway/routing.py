@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import anyio
@@ -49,6 +49,7 @@ from bot.gateway.messages import (
     StoredMessage,
 )
 from bot.gateway.rasa_client import RasaClient, RasaResponse, RasaUnavailable
+from bot.gateway.rasa_trackers import RasaTrackerEraser
 from bot.gateway.safety import NOT_EMERGENCY, SafetyCheck, SafetyVerdict
 from bot.gateway.texts import emergency_text, system_text
 from bot.gateway.validation import InputError, clean_text
@@ -85,11 +86,13 @@ class Router:
         max_message_chars: int = 2000,
         segment_turns: int = 20,
         db_concurrency: int = 1,
+        trackers: RasaTrackerEraser | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.rasa = rasa
         self.bus = bus
         self.safety = safety
+        self.trackers = trackers
         self.max_message_chars = max_message_chars
         self.segment_turns = segment_turns
         # SQLite has one writer at a time: more threads only wait on its lock, and its
@@ -551,8 +554,15 @@ class Router:
 
         return await self.run_db(load)
 
-    async def erase(self, channel: str, external_id: str) -> bool:
-        """Delete the patient's conversation and every message in it (/delete)."""
+    async def erase(
+        self, channel: str, external_id: str, silent_since: datetime | None = None
+    ) -> bool:
+        """Delete the patient's conversation, every message in it and Rasa's trackers of it.
+
+        /delete and the web chat's delete button call it; so does the retention
+        purge, with `silent_since`: then a conversation that received a message
+        after that time is kept.
+        """
 
         def delete() -> str | None:
             with unit_of_work(self.session_factory) as session:
@@ -561,8 +571,15 @@ class Router:
                 )
                 if conversation is None:
                     return None
+                if silent_since is not None and conversation.last_message_at >= silent_since:
+                    return None
                 conversation_id = conversation.id
+                sender_ids = conversation.rasa_sender_ids
                 store.delete_conversation(session=session, conversation_id=conversation_id)
+                # Rasa's copy is erased before ours is committed: if it cannot be,
+                # the rollback keeps ours too and the patient can simply try again.
+                if self.trackers is not None:
+                    self.trackers.erase(sender_ids)
                 return conversation_id
 
         async with self._conversation_lock(channel, external_id):
@@ -576,6 +593,20 @@ class Router:
             "handoffs", {"type": "conversation_deleted", "conversation_id": conversation_id}
         )
         return True
+
+    async def purge_silent(self, retention: timedelta) -> int:
+        """Erase every conversation with no message for `retention` (the clinic's promise)."""
+        silent_since = utcnow() - retention
+
+        def silent() -> list[tuple[str, str]]:
+            with unit_of_work(self.session_factory) as session:
+                return store.silent_conversations(session=session, since=silent_since)
+
+        erased = 0
+        for channel, external_id in await self.run_db(silent):
+            if await self.erase(channel, external_id, silent_since=silent_since):
+                erased += 1
+        return erased
 
     async def retry_failed(self, max_age_s: float = 900) -> int:
         """Re-send to Rasa the newest unanswered message of each bot-owned conversation.
@@ -644,23 +675,52 @@ class Router:
             return StoredMessage.of(message)
 
 
-async def retry_forever(router: Router, interval_s: float, stop: asyncio.Event) -> None:
-    """Background task of the app: retry failed messages whenever Rasa is reachable."""
+async def run_every(
+    interval_s: float,
+    stop: asyncio.Event,
+    job: Callable[[], Awaitable[None]],
+    what: str,
+    run_first: bool = False,
+) -> None:
+    """Background task of the app: run `job` every `interval_s` until `stop`; survive its errors."""
     while not stop.is_set():
+        if not run_first:
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=interval_s)
+                return
+            except asyncio.TimeoutError:
+                pass
+        run_first = False
         try:
-            await asyncio.wait_for(stop.wait(), timeout=interval_s)
-            return
-        except asyncio.TimeoutError:
-            pass
-        try:
-            if await router.rasa.is_up():
-                answered = await router.retry_failed()
-                if answered:
-                    logger.info(
-                        "answered %d message(s) that had failed while Rasa was down", answered
-                    )
+            await job()
         except Exception as exc:  # noqa: BLE001 - the loop must survive anything
-            logger.error("retrying failed messages went wrong: %s", type(exc).__name__)
+            logger.error("%s went wrong: %s", what, type(exc).__name__)
+
+
+async def retry_forever(router: Router, interval_s: float, stop: asyncio.Event) -> None:
+    """Retry failed messages whenever Rasa is reachable."""
+
+    async def retry() -> None:
+        if await router.rasa.is_up():
+            answered = await router.retry_failed()
+            if answered:
+                logger.info("answered %d message(s) that had failed while Rasa was down", answered)
+
+    await run_every(interval_s, stop, retry, "retrying failed messages")
+
+
+async def purge_forever(
+    router: Router, retention: timedelta, interval_s: float, stop: asyncio.Event
+) -> None:
+    """Erase conversations silent for longer than the retention limit, checked every `interval_s`."""
+
+    async def purge() -> None:
+        erased = await router.purge_silent(retention)
+        if erased:
+            logger.info("erased %d conversation(s) past the retention limit", erased)
+
+    # At start-up too: a gateway restarted more often than hourly must still purge.
+    await run_every(interval_s, stop, purge, "the retention purge", run_first=True)
 
 
 _current: Router | None = None

@@ -32,6 +32,7 @@ _FALLBACKS = {
     "handoff_cancelled": "Your request for a clinician is cancelled. I'm here if you need me.",
     "conversation_deleted": "Your conversation has been erased.",
 }
+DEFAULT_RETENTION_DAYS = 90
 _EMERGENCY_FALLBACK = (
     "This may be an emergency. Call {emergency_number} now. "
     "If you are thinking about harming yourself, call or text {crisis_line}."
@@ -52,6 +53,22 @@ def _clinic() -> dict[str, Any]:
         "crisis_line": "a crisis line",
     }
     return {**defaults, **{k: v for k, v in data.items() if isinstance(v, str)}}
+
+
+def retention_days() -> int:
+    """Days a silent conversation is kept (data/clinic.yml `retention_days`, which the notice quotes).
+
+    Read at start-up; a value that is not a whole number of days stops the gateway
+    with this message rather than keep conversations longer than patients were told.
+    """
+    try:
+        with open(CLINIC_FILE, encoding="utf-8") as handle:
+            value = (yaml.safe_load(handle) or {}).get("retention_days", DEFAULT_RETENTION_DAYS)
+    except OSError:
+        return DEFAULT_RETENTION_DAYS
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
+        raise ValueError(f"{CLINIC_FILE}: retention_days must be a whole number from 1 to 3650")
+    return value
 
 
 def _store() -> Any:

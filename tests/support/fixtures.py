@@ -29,6 +29,9 @@ def make_settings(database_url: str, rasa_url: str = CLOSED_PORT_URL, **override
         "rasa_url": rasa_url,
         "rasa_timeout_s": 1.0,
         "rasa_retries": 0,
+        # Never a developer's var/rasa_tracker.db: the gateway's own database has no
+        # Rasa `events` table, so erasing there is a no-op unless a test sets one up.
+        "rasa_tracker_db_url": database_url,
         **overrides,
     }
     return Settings(_env_file=None, **values)

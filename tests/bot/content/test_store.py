@@ -35,6 +35,8 @@ def test_shipped_system_and_emergency_messages_are_served() -> None:
     store = ContentStore.from_files()
     notice = store.system("first_contact_notice")
     assert store.clinic["emergency_number"] in notice.text and "not a doctor" in notice.text
+    # The notice quotes the retention limit the gateway enforces (one value, clinic.yml).
+    assert f"for {store.clinic['retention_days']} days" in notice.text
     trouble = store.system("service_unavailable")
     assert store.clinic["clinic_phone"] in trouble.text
     # An unknown category still gets the generic emergency guidance, never nothing.

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from bot.db.base import utcnow
 from bot.db.models import Conversation, Message
 from bot.db.session import unit_of_work
 from bot.gateway.app import Gateway
@@ -25,6 +33,7 @@ from bot.gateway.routing import ConversationNotFound, Incoming
 from bot.gateway.texts import clinic_phone, emergency_text, system_text
 from bot.gateway.validation import InputError
 from bot.handoff.models import Handoff
+from bot.tracker_store import SQLiteTrackerStore
 from tests.support.detectors import EMERGENCY_TEXT
 from tests.support.fixtures import CLOSED_PORT_URL, make_settings
 from tests.support.rasa_failures import FailingRasa
@@ -388,6 +397,91 @@ async def test_erase_deletes_the_conversation_and_its_messages(
         with unit_of_work(gateway.session_factory) as session:
             assert session.execute(select(Handoff)).first() is None
         assert await gateway.router.erase("telegram", "42") is False
+
+
+async def _rasa_tracker_file(path: Path, *sender_ids: str) -> None:
+    """Rasa's SQL tracker store file with a short conversation under each sender id."""
+    store = SQLiteTrackerStore(domain=Domain.empty(), db=str(path))
+    try:
+        for sender_id in sender_ids:
+            await store.save(
+                DialogueStateTracker.from_events(
+                    sender_id,
+                    [SessionStarted(), ActionExecuted("action_listen"), UserUttered("my knee")],
+                )
+            )
+    finally:
+        store.engine.dispose()
+
+
+def _rasa_senders(path: Path) -> list[str]:
+    with sqlite3.connect(path) as connection:
+        return sorted({row[0] for row in connection.execute("SELECT sender_id FROM events")})
+
+
+def _update_conversation(gateway: Gateway, conversation_id: str, **values: Any) -> None:
+    with unit_of_work(gateway.session_factory) as session:
+        row = session.get(Conversation, conversation_id)
+        for name, value in values.items():
+            setattr(row, name, value)
+
+
+def _with_rasa_trackers(database_url: str, tracker_db: Path) -> Any:
+    """A gateway (Rasa down: messages are stored, not answered) erasing in `tracker_db`."""
+    return running(database_url, CLOSED_PORT_URL, rasa_tracker_db_url=f"sqlite:///{tracker_db}")
+
+
+@pytest.fixture
+def tracker_db(tmp_path: Path) -> Path:
+    """Where a test's Rasa tracker store file lives (created when first saved to)."""
+    return tmp_path / "rasa_tracker.db"
+
+
+async def test_erase_also_erases_rasas_copy_under_every_segment(
+    database_url: str, tracker_db: Path
+) -> None:
+    async with _with_rasa_trackers(database_url, tracker_db) as gateway:
+        result = await gateway.router.handle_incoming(Incoming("telegram", "42", text="hello"))
+        _update_conversation(gateway, result.conversation_id, rasa_segment=1)
+        mine = [f"{result.conversation_id}-0", f"{result.conversation_id}-1"]
+        await _rasa_tracker_file(tracker_db, *mine, "someone-else-0")
+
+        assert await gateway.router.erase("telegram", "42") is True
+        assert conversation(gateway, result.conversation_id) is None
+    assert _rasa_senders(tracker_db) == ["someone-else-0"]
+
+
+async def test_an_unreachable_rasa_tracker_store_keeps_the_conversation_to_erase_later(
+    database_url: str, tmp_path: Path
+) -> None:
+    unreadable = tmp_path / "no-such-dir" / "rasa_tracker.db"
+    async with _with_rasa_trackers(database_url, unreadable) as gateway:
+        result = await gateway.router.handle_incoming(Incoming("web", "w-1", text="hello"))
+        with pytest.raises(OperationalError):
+            await gateway.router.erase("web", "w-1")
+        assert conversation(gateway, result.conversation_id) is not None
+        assert [m.text for m in rows(gateway, result.conversation_id) if m.sender == "patient"] == [
+            "hello"
+        ]
+
+
+async def test_conversations_silent_past_the_retention_limit_are_erased_with_rasas_copy(
+    database_url: str, tracker_db: Path
+) -> None:
+    async with _with_rasa_trackers(database_url, tracker_db) as gateway:
+        old = await gateway.router.handle_incoming(Incoming("rest", "old", text="hello"))
+        recent = await gateway.router.handle_incoming(Incoming("rest", "recent", text="hello"))
+        last_spoke = utcnow() - timedelta(days=91)
+        _update_conversation(gateway, old.conversation_id, last_message_at=last_spoke)
+        await _rasa_tracker_file(
+            tracker_db, f"{old.conversation_id}-0", f"{recent.conversation_id}-0"
+        )
+
+        assert await gateway.router.purge_silent(timedelta(days=90)) == 1
+        assert conversation(gateway, old.conversation_id) is None
+        assert conversation(gateway, recent.conversation_id) is not None
+        assert await gateway.router.purge_silent(timedelta(days=90)) == 0
+    assert _rasa_senders(tracker_db) == [f"{recent.conversation_id}-0"]
 
 
 @pytest.mark.parametrize(
