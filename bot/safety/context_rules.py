@@ -399,6 +399,32 @@ RULES: tuple[Rule, ...] = (
             "=at =least",
         ),
     ),
+    # ---------------------------------------------------------------- Spanish
+    # Only unambiguous cues: a bare "si" is also "yes" typed without its accent
+    # ("si, me duele el pecho"), so conditionals need a subjunctive or "en caso de".
+    Rule(
+        HYPOTHETICAL,
+        "FORWARD",
+        (
+            "=si =tuviera|tuviese|tuvieras|tuviéramos|tuvieran|fuera|llegara|pasara|tuvo",
+            "=en =caso =de|que",
+            "=qué|que =hago|hacer|debo =si",
+            "=síntomas|sintomas|señales|senales|signos =de",
+            "=cómo|como =saber|sé|se =si",
+        ),
+        max_scope=8,
+    ),
+    Rule(
+        HISTORICAL,
+        "BIDIRECTIONAL",
+        (
+            "=hace @NUM =año|años|anos|mes|meses|semana|semanas",
+            "=hace =años|anos|meses|tiempo",
+            "=hace =mucho =tiempo",
+            "=el =año|ano =pasado",
+        ),
+        max_scope=10,
+    ),
 )
 
 

@@ -748,6 +748,87 @@ EXCLUSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# ------------------------------------------------------------------- Spanish
+# The demo clinic also serves patients in Spanish (data/clinic.yml), and an
+# emergency must not go unnoticed because of the language it is written in. The
+# pipeline's lemmas are English, so these rules match exact lower-case words
+# ("=..."), with and without accents because patients often leave them out.
+# Negations and hypotheticals are left to ConText: its "no" cue negates "no
+# tengo dolor en el pecho" as it does in English; a rule that begins with "no"
+# ("no puedo respirar") carries the word itself, so it is not negated.
+SPANISH_DIRECT: dict[str, tuple[str, ...]] = {
+    "heart_attack": (
+        "=ataque =al|del =corazón|corazon",
+        "=ataque =cardiaco|cardíaco",
+        "=infarto|infartando",
+        "=paro =cardiaco|cardíaco|cardiorrespiratorio",
+        "=dolor|presión|presion|opresión|opresion _? _? =en|de =el|mi? =pecho",
+        "=duele|duelen|dolía|dolia|aprieta|arde _? _? =el|mi =pecho",
+    ),
+    "stroke": (
+        "=derrame =cerebral",
+        "=ictus",
+        "=embolia =cerebral",
+        "=cara|boca _? _? =caída|caida|torcida|paralizada",
+        "=no =puedo|puede =mover|levantar =el|la|mi =brazo|pierna|lado",
+        "=habla =arrastrada|enredada|trabada",
+        "=arrastra|traba =las =palabras",
+    ),
+    "breathing_difficulty": (
+        "=no =puedo|puede =respirar",
+        "=me|se =ahogo|ahoga|ahogando",
+        "=me|le =falta =el =aire",
+        "=dificultad =para =respirar",
+    ),
+    "severe_bleeding": (
+        "=sangra|sangrando _? =mucho|muchísimo|muchisimo",
+        "=sangra|sangrando =sin =parar",
+        "=no =para|deja =de =sangrar",
+        "=hemorragia",
+        "=sangrado =abundante|fuerte|grave|masivo",
+    ),
+    "anaphylaxis": (
+        "=se =me|le =cierra =la =garganta",
+        "=garganta =cerrada|hinchada|cerrándose|cerrandose",
+        "=lengua =hinchada",
+        "=shock|choque =anafiláctico|anafilactico",
+        "=anafilaxia|anafilaxis",
+        "=reacción|reaccion =alérgica|alergica =grave|fuerte|severa",
+    ),
+    "suicide_self_harm": (
+        "=quiero|quisiera =morir|morirme|matarme|suicidarme",
+        "=suicidarme|matarme",
+        "=quitarme =la =vida",
+        "=acabar =con =mi =vida",
+        "=no =quiero =vivir",
+        "=hacerme =daño|dano",
+        "=cortarme =las =venas",
+    ),
+    "overdose_poisoning": (
+        "=sobredosis",
+        "=todas =las =pastillas|píldoras|pildoras",
+        "=envenenado|envenenada|envenenamiento",
+        "=tomó|tomo|tomé|tome|bebió|bebio|tragó|trago =lejía|lejia|cloro|veneno|anticongelante",
+    ),
+    "seizure": (
+        "=convulsión|convulsion|convulsiones|convulsionando|convulsiona",
+        "=ataque =epiléptico|epileptico",
+        "=crisis =epiléptica|epileptica",
+    ),
+}
+SPANISH_CONCEPTS: dict[str, tuple[str, ...]] = {
+    "COLLAPSE": (
+        "=inconsciente",
+        "=no =responde|reacciona|despierta",
+    ),
+    "CYANOSIS": ("=labios =morados|azules",),
+}
+for _label, _rules in SPANISH_DIRECT.items():
+    DIRECT[_label] = DIRECT[_label] + _rules
+for _label, _rules in SPANISH_CONCEPTS.items():
+    CONCEPTS[_label] = CONCEPTS[_label] + _rules
+
+
 def ruler_patterns() -> dict[str, tuple[str, ...]]:
     """Every rule by span label: categories, concepts and "NOT:<label>" exclusions."""
     out: dict[str, tuple[str, ...]] = {}
