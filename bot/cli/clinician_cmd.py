@@ -1,4 +1,4 @@
-"""`patientbot clinician add | list | disable`: clinician accounts for the console (admins' tool).
+"""`patientbot clinician add | list | disable | password`: clinician accounts for the console (admins' tool).
 
 Passwords are never taken from the command line (it ends up in shell history
 and `ps`): they are read from a prompt, twice, or from standard input with
@@ -11,10 +11,14 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Callable
+from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("clinician", help="add, list and disable clinician console accounts")
+    parser = subparsers.add_parser(
+        "clinician", help="add, list, disable clinician console accounts and reset their passwords"
+    )
     commands = parser.add_subparsers(dest="clinician_command", metavar="ACTION", required=True)
 
     add = commands.add_parser(
@@ -46,6 +50,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     disable.add_argument("username")
     disable.set_defaults(func=cmd_disable)
 
+    password = commands.add_parser(
+        "password",
+        help="set a new password (forgotten or leaked); open console sessions end",
+        description="Set a new password for a clinician account, asked for twice or read from "
+        "standard input with --password-stdin (12+ characters). The account's console sessions "
+        "end at once and a lock-out from failed logins is lifted.",
+    )
+    password.add_argument("username")
+    password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    password.set_defaults(func=cmd_password)
+
 
 def _session_factory():  # type: ignore[no-untyped-def]
     from bot.db.migrate import upgrade
@@ -67,9 +82,13 @@ def _read_password(from_stdin: bool) -> str | None:
     return first
 
 
-def cmd_add(args: argparse.Namespace) -> int:
+def _write_with_password(args: argparse.Namespace, write: Callable[[Any, str], str]) -> int:
+    """Read the password (prompt or stdin), run `write(session, password)` in one unit of work.
+
+    `write` returns the line to print; a refusal (bad password, unknown or taken
+    username) is printed as an error with exit status 2.
+    """
     from bot.db.session import unit_of_work
-    from bot.handoff.clinicians import create_clinician
     from bot.handoff.errors import HandoffError
 
     password = _read_password(args.password_stdin)
@@ -77,20 +96,29 @@ def cmd_add(args: argparse.Namespace) -> int:
         return 2
     try:
         with unit_of_work(_session_factory()) as session:
-            clinician = create_clinician(
-                session=session,
-                username=args.username,
-                display_name=args.name,
-                password=password,
-                role=args.role,
-                on_duty=args.on_duty,
-                telegram_chat_id=args.telegram_chat_id,
-            )
-            print(f"Created {clinician.role} {clinician.username} ({clinician.display_name}).")
+            print(write(session, password))
     except HandoffError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 2
     return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from bot.handoff.clinicians import create_clinician
+
+    def add(session: Any, password: str) -> str:
+        clinician = create_clinician(
+            session=session,
+            username=args.username,
+            display_name=args.name,
+            password=password,
+            role=args.role,
+            on_duty=args.on_duty,
+            telegram_chat_id=args.telegram_chat_id,
+        )
+        return f"Created {clinician.role} {clinician.username} ({clinician.display_name})."
+
+    return _write_with_password(args, add)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -138,3 +166,13 @@ def cmd_disable(args: argparse.Namespace) -> int:
         print(f"error: {error.message}", file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_password(args: argparse.Namespace) -> int:
+    from bot.handoff.clinicians import set_password
+
+    def change(session: Any, password: str) -> str:
+        clinician = set_password(session=session, username=args.username, password=password)
+        return f"New password set for {clinician.username}; their console sessions have ended."
+
+    return _write_with_password(args, change)

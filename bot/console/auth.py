@@ -9,14 +9,14 @@ from datetime import timezone
 import anyio
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.console import security
 from bot.console.rendering import ConsoleError, ConsoleRoute, LoginRequired, render
 from bot.db.session import unit_of_work
 from bot.handoff import audit
-from bot.handoff.clinicians import LoginOutcome, authenticate
+from bot.handoff.clinicians import PASSWORD_SET, LoginOutcome, authenticate
 from bot.handoff.deps import session_factory_dep, settings_dep
 from bot.handoff.models import AuditEvent, Clinician
 from bot.settings import Settings
@@ -51,9 +51,20 @@ def load_user(
         clinician = session.get(Clinician, claims.clinician_id)
         if clinician is None or clinician.disabled:
             return None
+        # Sessions end at the clinician's last logout and at their last password change.
         last_logout = session.scalar(
             select(func.max(AuditEvent.created_at)).where(
-                AuditEvent.actor_id == clinician.id, AuditEvent.action == "console.logout"
+                or_(
+                    and_(
+                        AuditEvent.actor_id == clinician.id,
+                        AuditEvent.action == "console.logout",
+                    ),
+                    and_(
+                        AuditEvent.target_type == "clinician",
+                        AuditEvent.target_id == str(clinician.id),
+                        AuditEvent.action == PASSWORD_SET,
+                    ),
+                )
             )
         )
         if last_logout is not None:

@@ -134,6 +134,38 @@ def disable_clinician(
     return clinician
 
 
+PASSWORD_SET = "clinician.password_set"
+
+
+def set_password(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    actor_kind: str = "admin_cli",
+    actor_id: int | None = None,
+) -> Clinician:
+    """Give an account a new password; its open console sessions end (bot.console.auth).
+
+    For a forgotten password or a suspected leak: whoever knew the old one is
+    logged out, and a lock-out from failed attempts is lifted.
+    """
+    validate_password(password)
+    clinician = get_by_username(session=session, username=username)
+    clinician.password_hash = hash_password(password)
+    clinician.failed_logins = 0
+    clinician.locked_until = None
+    audit.record(
+        session=session,
+        action=PASSWORD_SET,
+        target_type="clinician",
+        target_id=clinician.id,
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+    )
+    return clinician
+
+
 def set_on_duty(*, session: Session, clinician_id: int, on_duty: bool) -> Clinician:
     clinician = session.get(Clinician, clinician_id)
     if clinician is None:

@@ -15,7 +15,7 @@ from bot.console import security
 from bot.db.base import utcnow
 from bot.db.models import Conversation, Message
 from bot.db.session import unit_of_work
-from bot.handoff.clinicians import disable_clinician
+from bot.handoff.clinicians import disable_clinician, set_password
 from bot.handoff.models import AuditEvent, Clinician
 from bot.handoff.texts import system_text
 from tests.bot.console.conftest import Console, csrf_of
@@ -178,6 +178,20 @@ def test_logout_ends_the_session_on_the_server(console: Console) -> None:
     assert replay.get("/console/").status_code == 303  # back to the login page
     # Logging in again works (a new session is newer than the logout).
     assert console.login("alice").get("/console/").status_code == 200
+
+
+def test_a_new_password_ends_open_sessions_and_only_the_new_one_logs_in(
+    console: Console,
+) -> None:
+    client = console.login("alice")
+    assert client.get("/console/").status_code == 200
+    with unit_of_work(console.factory) as s:
+        set_password(session=s, username="alice", password="a completely new passphrase")
+    assert client.get("/console/").status_code == 303  # back to the login page
+    old = console.post_login(console.client(), "alice", "correct horse battery staple")
+    assert old.status_code != 303
+    new = console.post_login(console.client(), "alice", "a completely new passphrase")
+    assert new.status_code == 303 and new.headers["location"].startswith("/console")
 
 
 def test_disabling_a_clinician_ends_their_session_and_refuses_login(console: Console) -> None:

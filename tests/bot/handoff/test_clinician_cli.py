@@ -1,4 +1,4 @@
-"""`patientbot clinician add | list | disable`, run as a real process against a real database."""
+"""`patientbot clinician add | list | disable | password`, run as a real process against a real database."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from bot.db.session import unit_of_work
+from bot.handoff.audit import events_for
 from bot.handoff.clinicians import authenticate
 from bot.handoff.models import Clinician
 from tests.conftest import TEST_SECRETS
@@ -65,11 +66,35 @@ def test_add_list_disable(database_url: str, session_factory: sessionmaker) -> N
         (("add", "bob", "--name", "Bob", "--password-stdin"), "short\n", "at least 12 characters"),
         (("add", "Bad Name!", "--name", "Bob", "--password-stdin"), "a long enough password\n", "A username has"),
         (("disable", "nobody"), "", "No clinician named 'nobody'"),
+        (("password", "nobody", "--password-stdin"), "a long enough password\n", "No clinician named 'nobody'"),
+        (("password", "nobody", "--password-stdin"), "short\n", "at least 12 characters"),
     ],
 )
 def test_refusals_are_clear(database_url: str, args: tuple[str, ...], stdin: str, message: str) -> None:
     result = _cli(database_url, "clinician", *args, stdin=stdin)
     assert result.returncode != 0 and message in result.stderr
+
+
+def test_a_new_password_replaces_the_old_one_and_lifts_a_lock_out(
+    database_url: str, session_factory: sessionmaker
+) -> None:
+    old, new = "the first long password", "a second long password"
+    assert _cli(database_url, "clinician", "add", "di", "--name", "Di", "--password-stdin", stdin=old + "\n").returncode == 0
+    with unit_of_work(session_factory) as s:
+        for _ in range(3):
+            authenticate(session=s, username="di", password="wrong guess", max_failures=3, lockout_s=600)
+        assert authenticate(session=s, username="di", password=old, max_failures=3, lockout_s=600).clinician is None
+
+    changed = _cli(database_url, "clinician", "password", "di", "--password-stdin", stdin=new + "\n")
+    assert changed.returncode == 0, changed.stderr
+    assert "New password set for di" in changed.stdout and new not in changed.stdout + changed.stderr
+    with unit_of_work(session_factory) as s:
+        assert authenticate(session=s, username="di", password=old, max_failures=3, lockout_s=600).clinician is None
+    with unit_of_work(session_factory) as s:
+        assert authenticate(session=s, username="di", password=new, max_failures=3, lockout_s=600).clinician is not None
+        di = s.scalar(select(Clinician.id).where(Clinician.username == "di"))
+        changes = [e.actor_kind for e in events_for(session=s, target_type="clinician", target_id=di) if e.action == "clinician.password_set"]
+        assert changes == ["admin_cli"]
 
 
 def test_a_taken_username_is_refused(database_url: str) -> None:
@@ -78,7 +103,7 @@ def test_a_taken_username_is_refused(database_url: str) -> None:
     assert again.returncode == 2 and "already taken" in again.stderr
 
 
-@pytest.mark.parametrize("action", ["add", "list", "disable"])
+@pytest.mark.parametrize("action", ["add", "list", "disable", "password"])
 def test_every_action_has_help(action: str) -> None:
     result = subprocess.run(
         [PATIENTBOT, "clinician", action, "--help"], capture_output=True, text=True, timeout=60
