@@ -22,6 +22,9 @@ class ContentNotServed(LookupError):
     """The entry does not exist, or is draft, retired or overdue for review."""
 
 
+GENERAL_EMERGENCY = "general_emergency"
+
+
 class ContentStore:
     def __init__(self, entries: list[ContentEntry], clinic: dict[str, Any]) -> None:
         self._entries = {(e.kind, e.id): e for e in entries}
@@ -41,12 +44,23 @@ class ContentStore:
     def faq(self, faq_id: str, today: date | None = None) -> ServedAnswer:
         return self._get("faq", faq_id, today)
 
-    def emergency(self, category: str, today: date | None = None) -> ServedAnswer:
-        """Emergency guidance; if a category's entry is unavailable, the generic one still reaches the patient."""
-        try:
-            return self._get("emergency", category, today)
-        except ContentNotServed:
-            return self._get("emergency", "general_emergency", today)
+    def emergency(
+        self, category: str, today: date | None = None, language: str = "en"
+    ) -> ServedAnswer:
+        """Emergency guidance; if a category's entry is unavailable, the generic one still reaches the patient.
+
+        In another language (`<category>_<language>`, e.g. heart_attack_es) when
+        vetted content exists for it: first the category's, then the generic one
+        in that language (a patient who cannot read English is better served by
+        "call 911 now" in their language), then English.
+        """
+        ids = [category, GENERAL_EMERGENCY]
+        if language != "en":
+            ids = [f"{category}_{language}", f"{GENERAL_EMERGENCY}_{language}", *ids]
+        for entry_id in ids[:-1]:
+            if self.is_served("emergency", entry_id, today):
+                return self._get("emergency", entry_id, today)
+        return self._get("emergency", ids[-1], today)
 
     def system(self, message_id: str, today: date | None = None) -> ServedAnswer:
         return self._get("system", message_id, today)

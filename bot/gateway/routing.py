@@ -287,9 +287,9 @@ class Router:
             session=session,
             conversation=conversation,
             sender="system",
-            text=emergency_text(verdict.category),
+            text=emergency_text(verdict.category, verdict.language),
             status="sent",
-            meta={"system": "emergency", "category": verdict.category},
+            meta={"system": "emergency", "category": verdict.category, "language": verdict.language},
         )
         red_flags = verdict.flags or [{"category": verdict.category}]
         handoff, created = handoffs.escalate_emergency(

@@ -13,6 +13,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.safety.language import guess_language
+
 logger = logging.getLogger(__name__)
 
 
@@ -25,6 +27,7 @@ class SafetyVerdict:
     is_emergency: bool
     category: str | None = None
     flags: list[Any] = field(default_factory=list)
+    language: str = "en"  # of the message, for the emergency guidance (bot.safety.language)
 
 
 NOT_EMERGENCY = SafetyVerdict(is_emergency=False)
@@ -77,8 +80,10 @@ class SafetyCheck:
             )
             return NOT_EMERGENCY
         flags = [_jsonable(flag) for flag in (getattr(result, "flags", None) or [])]
+        is_emergency = bool(getattr(result, "is_emergency", False))
         return SafetyVerdict(
-            is_emergency=bool(getattr(result, "is_emergency", False)),
+            is_emergency=is_emergency,
             category=getattr(result, "category", None),
             flags=flags,
+            language=guess_language(text) if is_emergency else "en",
         )

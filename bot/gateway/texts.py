@@ -102,10 +102,13 @@ def faq_still_vetted(faq_id: str) -> bool:
         return False
 
 
-def emergency_text(category: str | None) -> str:
-    """The vetted emergency guidance for a red-flag category (the store falls back to generic)."""
+def emergency_text(category: str | None, language: str = "en") -> str:
+    """The vetted emergency guidance for a red-flag category, in the patient's language if vetted.
+
+    The store falls back to the generic guidance, and to English.
+    """
     try:
-        return _store().emergency(category or "general_emergency").text
+        return _store().emergency(category or "general_emergency", language=language).text
     except Exception:  # noqa: BLE001
         logger.exception("emergency content %r not served; using built-in text", category)
         return _EMERGENCY_FALLBACK.format_map(_clinic())

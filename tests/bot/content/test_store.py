@@ -42,3 +42,15 @@ def test_shipped_system_and_emergency_messages_are_served() -> None:
     # An unknown category still gets the generic emergency guidance, never nothing.
     generic = store.emergency("no_such_category")
     assert store.clinic["emergency_number"] in generic.text and "Source:" in generic.text
+
+
+def test_emergency_guidance_in_spanish_falls_back_to_generic_spanish_then_english() -> None:
+    store = ContentStore.from_files()
+    spanish = store.emergency("stroke", language="es")
+    assert spanish.id == "stroke_es" and f"Llame al {store.clinic['emergency_number']}" in spanish.text
+    # No Spanish guidance for head injury: the generic Spanish one, not English.
+    assert store.emergency("head_injury", language="es").id == "general_emergency_es"
+    assert store.emergency("stroke").id == "stroke"
+    # A language without vetted content gets English.
+    assert store.emergency("stroke", language="fr").id == "stroke"
+    assert store.emergency("no_such_category", language="fr").id == "general_emergency"

@@ -279,6 +279,22 @@ async def test_clinician_owned_conversation_never_reaches_rasa(
         assert rasa_user_texts(real_rasa_url, sender_id) == before
 
 
+async def test_an_emergency_written_in_spanish_gets_the_spanish_guidance(
+    database_url: str, detector: Any
+) -> None:
+    async with running(database_url, CLOSED_PORT_URL, detector=detector) as gateway:
+        result = await gateway.router.handle_incoming(
+            Incoming("web", "w-es", text="mi hijo no puede respirar, se está ahogando")
+        )
+        assert result.emergency
+        guidance = result.replies[0]
+        assert guidance.text == emergency_text("breathing_difficulty", "es")
+        assert "Llame al" in guidance.text
+        assert guidance.meta == {
+            "system": "emergency", "category": "breathing_difficulty", "language": "es"
+        }
+
+
 async def test_emergency_gets_vetted_text_at_once_and_an_emergency_handoff(
     database_url: str, mini_rasa_url: str, detector: Any
 ) -> None:
