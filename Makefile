@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help setup venv browser content validate-content model train run gateway test pytest \
-	lint types rasa-validate rasa-test eval eval-safety bench lock clean
+	lint types rasa-validate rasa-test eval eval-safety bench bench-rasa lock clean
 
 help: ## list the routine tasks
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ eval-safety: setup ## red-flag detector: recall/precision per category, false al
 
 bench: setup ## end-to-end throughput and latency against stock Rasa REST, side by side
 	$(PY) bench/e2e.py
+
+bench-rasa: setup ## the model's own cost per message, in-process (add ARGS=--profile 40 for cProfile)
+	$(PY) bench/rasa_profile.py $(ARGS)
 
 lock: ## re-resolve requirements/*.in into requirements/constraints.txt
 	$(PY) -m pip install --quiet -r requirements/requirements.in -r requirements/dev.in

@@ -15,12 +15,19 @@ Then, in one run:
 2. stack:  N patients x short turns through the gateway's REST API (store, safety
            check, routing, Rasa, store replies);
 3. long:   N patients x long turns through the gateway, for the per-message cost
-           of long conversations.
+           of long conversations;
+4. stock-paced, stack-paced: the same N patients, 2 short conversations each,
+           pausing --think-s seconds (0.5 to 1.5 x) between messages as people
+           in a chat do: the latency patients see with N chats open.
+
+Phases 1-3 saturate the machine (each patient writes again the moment it is
+answered): their throughput is the capacity, and their latency is mostly time
+spent queueing behind the other patients' messages.
 
 Besides latency it reports, per phase, the CPU time each service spent per
 message and each service's resident memory (RSS) at the end.
 
-Every patient waits for each answer before the next message (a real chat).
+Every patient waits for each answer before its next message.
 Loops are bounded by turn counts and a global deadline; all servers are stopped
 at the end whatever happens. The last line printed is one JSON object.
 """
@@ -31,6 +38,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import secrets
 import statistics
 import sys
@@ -67,6 +75,8 @@ QUESTIONS = [
     "how long does a cold last",
     "thank you",
 ]
+# Conversations per patient in the paced phases (each message is followed by a pause).
+PACED_ROUNDS = 2
 RASA_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
     "TF_CPP_MIN_LOG_LEVEL": "3",
@@ -247,16 +257,29 @@ class Stack:
 
 
 async def run_phase(
-    name: str, patients: int, turns: int, send: Any, deadline: float, rounds: int = 1
+    name: str,
+    patients: int,
+    turns: int,
+    send: Any,
+    deadline: float,
+    rounds: int = 1,
+    think_s: float = 0.0,
 ) -> Phase:
     """`patients` concurrent patients, each holding `rounds` conversations of `turns` messages.
 
     send(conversation key, turn, text) -> None. A patient starts the next
     conversation when the previous one ends, so concurrency stays at `patients`.
+    With `think_s` 0 each patient writes again as soon as it is answered (the
+    saturating load of the throughput figures); otherwise it first reads and
+    types for 0.5 to 1.5 x `think_s` (seeded, so every run paces alike), as
+    people in a chat do.
     """
     phase = Phase(name)
 
     async def patient(index: int) -> None:
+        pace = random.Random(index)
+        if think_s:
+            await asyncio.sleep(think_s * index / patients)  # patients do not all start at once
         for round_ in range(rounds):
             for turn in range(1, turns + 1):
                 if time.monotonic() > deadline:
@@ -269,6 +292,8 @@ async def run_phase(
                     phase.errors += 1
                     continue
                 phase.record(turn, (time.perf_counter() - started) * 1000)
+                if think_s:
+                    await asyncio.sleep(think_s * (0.5 + pace.random()))
 
     started = time.perf_counter()
     await asyncio.gather(*(patient(i) for i in range(patients)))
@@ -310,15 +335,19 @@ async def benchmark(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
         await run_phase("warmup-stack", 2, 2, through_gateway("warm"), deadline)
 
         plan = {
-            "stock": (args.short_turns, stock, args.rounds),
-            "stack": (args.short_turns, through_gateway("short"), args.rounds),
-            "long": (args.long_turns, through_gateway("long"), 1),
+            "stock": (args.short_turns, stock, args.rounds, 0.0),
+            "stack": (args.short_turns, through_gateway("short"), args.rounds, 0.0),
+            "long": (args.long_turns, through_gateway("long"), 1, 0.0),
+            "stock-paced": (args.short_turns, stock, PACED_ROUNDS, args.think_s),
+            "stack-paced": (args.short_turns, through_gateway("paced"), PACED_ROUNDS, args.think_s),
         }
         phases: dict[str, Phase] = {}
         cpu_ms_per_msg: dict[str, dict[str, float]] = {}
-        for name, (turns, send, rounds) in plan.items():
+        for name, (turns, send, rounds, think_s) in plan.items():
             before = stack.usage()
-            phases[name] = await run_phase(name, args.patients, turns, send, deadline, rounds)
+            phases[name] = await run_phase(
+                name, args.patients, turns, send, deadline, rounds, think_s
+            )
             after = stack.usage()
             count = max(len(phases[name].latencies_ms), 1)
             cpu_ms_per_msg[name] = {
@@ -329,8 +358,8 @@ async def benchmark(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
         rss_mb = {service: round(rss / 2**20) for service, (_cpu, rss) in stack.usage().items()}
     summaries = {name: phase.summary() for name, phase in phases.items()}
     for name, summary in summaries.items():
-        print(f"{name:6} " + "  ".join(f"{k}={v}" for k, v in summary.items()), flush=True)
-        print(f"{'':6} CPU ms per message: {cpu_ms_per_msg[name]}", flush=True)
+        print(f"{name:11} " + "  ".join(f"{k}={v}" for k, v in summary.items()), flush=True)
+        print(f"{'':11} CPU ms per message: {cpu_ms_per_msg[name]}", flush=True)
     print(f"resident memory (MB): {rss_mb}", flush=True)
     long_phase = phases["long"]
     early = long_phase.mean_of_turns(1, 10)
@@ -342,6 +371,11 @@ async def benchmark(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
         "p50_ms": summaries["stack"]["p50_ms"],
         "p99_ms": summaries["stack"]["p99_ms"],
         "stock_p95_ms": summaries["stock"]["p95_ms"],
+        # The same patients reading and typing between messages (--think-s): the
+        # latency people see at this many open chats, rather than at saturation.
+        "think_s": args.think_s,
+        "paced_p95_ms": summaries["stack-paced"]["p95_ms"],
+        "stock_paced_p95_ms": summaries["stock-paced"]["p95_ms"],
         "long_vs_short_cost_ratio": round(
             summaries["long"]["mean_ms"] / summaries["stack"]["mean_ms"], 3
         )
@@ -389,6 +423,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="the stack's Rasa servers (default: rasa_instances' default, as `make run` starts)",
     )
+    parser.add_argument(
+        "--think-s",
+        type=float,
+        default=2.0,
+        help="paced phases: mean seconds a patient reads and types between messages (default 2)",
+    )
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "patientbot.tar.gz")
     parser.add_argument(
         "--max-seconds", type=float, default=1200, help="hard limit for the load phases"
@@ -399,8 +439,9 @@ def main(argv: list[str] | None = None) -> int:
         not 1 <= args.patients <= 500
         or not 1 <= args.short_turns <= 1000
         or not 10 <= args.long_turns <= 1000
+        or not 0.1 <= args.think_s <= 60
     ):
-        parser.error("patients 1-500, short turns 1-1000, long turns 10-1000")
+        parser.error("patients 1-500, short turns 1-1000, long turns 10-1000, think 0.1-60 s")
     if not args.model.exists():
         parser.error(f"no model at {args.model}: run `make setup` first")
 
