@@ -1,8 +1,13 @@
 """Train a Rasa model only when its inputs changed, and say where it is.
 
-The fingerprint covers the config, the domain and every training data file,
+The fingerprint covers the config, the domain and every file Rasa trains on,
 so `make setup` is a no-op when nothing changed and retrains after any edit
-to content, config or dialogue data.
+to config, dialogue data or an FAQ. The content sources (data/content/ and
+data/clinic.yml) reach the model only through what `patientbot content build`
+generates from them (data/generated/), so they are left out: editing emergency
+guidance or a system message, which the gateway serves and the model never
+sees, does not cost a ten-minute retraining; editing an FAQ or the clinic's
+phone number changes the generated answers and does.
 """
 
 from __future__ import annotations
@@ -22,9 +27,20 @@ CONFIG_FILE = ROOT / "config.yml"
 STOCK_CONFIG_FILE = ROOT / "eval" / "stock_config.yml"
 
 
+def training_files(data_dir: Path = DATA_DIR) -> list[Path]:
+    """The YAML files under data/ that Rasa trains on: all but the content sources."""
+    sources = (data_dir / "content", data_dir / "clinic.yml")
+    return sorted(
+        path
+        for path in data_dir.rglob("*")
+        if path.suffix in (".yml", ".yaml")
+        and not any(path == source or source in path.parents for source in sources)
+    )
+
+
 def fingerprint(config: Path, domain: Path = DOMAIN_FILE, data_dir: Path = DATA_DIR) -> str:
     digest = hashlib.sha256()
-    files = [config, domain, *sorted(p for p in data_dir.rglob("*") if p.suffix in (".yml", ".yaml"))]
+    files = [config, domain, *training_files(data_dir)]
     for path in files:
         digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path).encode())
         digest.update(path.read_bytes())
