@@ -34,7 +34,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.gateway.messages import Incoming, StoredMessage
+from bot.gateway.messages import ErasureFailed, Incoming, StoredMessage
 from bot.gateway.texts import system_text
 from bot.gateway.validation import InputError
 
@@ -252,11 +252,13 @@ class TelegramChannel:
     async def cmd_delete(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Erase this conversation and everything you wrote."""
         chat_id = self._chat_id(update)
-        await self.router.erase(CHANNEL, chat_id)
-        # Not stored: there is no conversation any more to store it in.
-        await self.application.bot.send_message(
-            chat_id=int(chat_id), text=system_text("conversation_deleted")
-        )
+        try:
+            await self.router.erase(CHANNEL, chat_id)
+            outcome = "conversation_deleted"
+        except ErasureFailed:
+            outcome = "conversation_delete_failed"
+        # Not stored: there is no conversation any more to store it in (or it stays as it was).
+        await self.application.bot.send_message(chat_id=int(chat_id), text=system_text(outcome))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A typed message (or an unknown /command, which is just text)."""

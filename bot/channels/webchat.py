@@ -28,12 +28,21 @@ import re
 import secrets
 from typing import Any, cast
 
-from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import (
+    APIRouter,
+    Header,
+    HTTPException,
+    Query,
+    Request,
+    WebSocket,
+    WebSocketDisconnect,
+)
 from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketState
 
 from bot.gateway.conversations import hash_token
 from bot.gateway.deps import get_gateway
+from bot.gateway.messages import ErasureFailed
 from bot.gateway.routing import Incoming, Router
 from bot.gateway.texts import system_text
 from bot.gateway.validation import InputError, parse_button, parse_json_object
@@ -108,7 +117,10 @@ async def delete_conversation(
     request: Request, x_patientbot_session: str | None = Header(None)
 ) -> dict[str, Any]:
     external_id = external_id_for(x_patientbot_session)
-    deleted = await _router(request).erase(CHANNEL, external_id)
+    try:
+        deleted = await _router(request).erase(CHANNEL, external_id)
+    except ErasureFailed:
+        raise HTTPException(503, system_text("conversation_delete_failed")) from None
     return {"deleted": deleted, "text": system_text("conversation_deleted")}
 
 
@@ -131,6 +143,13 @@ class _Socket:
 
     async def error(self, status: int, detail: str) -> None:
         await self.send({"type": "error", "status": status, "detail": detail})
+
+    async def _erase(self, external_id: str) -> None:
+        """Erase on request; success arrives as the bus's "deleted" event, failure as an error frame."""
+        try:
+            await self.router.erase(CHANNEL, external_id)
+        except ErasureFailed:
+            await self.error(503, system_text("conversation_delete_failed"))
 
     async def receive_json(self, timeout: float | None = None) -> dict[str, Any] | None:
         """The next frame as a JSON object; None when the socket closed; InputError if bad."""
@@ -194,7 +213,7 @@ class _Socket:
             if kind == "ping":
                 await self.send({"type": "pong"})
             elif kind == "delete":
-                self._spawn(self.router.erase(CHANNEL, external_id))
+                self._spawn(self._erase(external_id))
             elif kind in ("message", "button"):
                 try:
                     incoming = incoming_from(frame, external_id)

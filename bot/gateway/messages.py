@@ -99,3 +99,7 @@ class ChannelSender(Protocol):
 
 class ConversationNotFound(LookupError):
     pass
+
+
+class ErasureFailed(RuntimeError):
+    """Rasa's copy of a conversation could not be erased, so nothing was; the patient can retry."""

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import anyio
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.base import utcnow
@@ -44,6 +45,7 @@ from bot.gateway.messages import (
     ChannelSender,
     ConversationNotFound,
     ConversationRef,
+    ErasureFailed,
     Incoming,
     RouteResult,
     StoredMessage,
@@ -561,7 +563,8 @@ class Router:
 
         /delete and the web chat's delete button call it; so does the retention
         purge, with `silent_since`: then a conversation that received a message
-        after that time is kept.
+        after that time is kept. ErasureFailed if Rasa's tracker store cannot be
+        reached: then nothing is erased.
         """
 
         def delete() -> str | None:
@@ -579,7 +582,15 @@ class Router:
                 # Rasa's copy is erased before ours is committed: if it cannot be,
                 # the rollback keeps ours too and the patient can simply try again.
                 if self.trackers is not None:
-                    self.trackers.erase(sender_ids)
+                    try:
+                        self.trackers.erase(sender_ids)
+                    except (SQLAlchemyError, OSError) as exc:
+                        logger.error(
+                            "could not erase Rasa's trackers of conversation %s: %s",
+                            conversation_id,
+                            type(exc).__name__,
+                        )
+                        raise ErasureFailed(conversation_id) from exc
                 return conversation_id
 
         async with self._conversation_lock(channel, external_id):

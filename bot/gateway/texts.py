@@ -31,6 +31,10 @@ _FALLBACKS = {
     ),
     "handoff_cancelled": "Your request for a clinician is cancelled. I'm here if you need me.",
     "conversation_deleted": "Your conversation has been erased.",
+    "conversation_delete_failed": (
+        "I could not erase your conversation just now, so nothing was deleted. "
+        "Please try again in a few minutes."
+    ),
 }
 DEFAULT_RETENTION_DAYS = 90
 _EMERGENCY_FALLBACK = (

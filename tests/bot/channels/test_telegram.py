@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.channels.telegram import CHUNK_LIMIT, NON_TEXT_REPLY, split_message, utf16_len
 from bot.gateway.texts import system_text
-from tests.support.fixtures import make_settings
+from tests.support.fixtures import CLOSED_PORT_URL, make_settings
 from tests.support.servers import free_port, wait_until
 from tests.support.telegram_api import TelegramApiStandIn
 
@@ -146,6 +147,26 @@ def test_long_replies_are_split_and_text_is_escaped(
     )
     assert "<b>" not in "".join(chunks) and "&lt;b&gt;two&lt;/b&gt; tablets &amp; rest" in chunks[0]
     assert [bool(c.params.get("reply_markup")) for c in sent] == [False, False, True]
+
+
+def test_delete_that_cannot_reach_rasas_store_says_so_and_keeps_the_conversation(
+    database_url: str,
+    telegram_api: TelegramApiStandIn,
+    serve_gateway: Callable[..., tuple[str, Any]],
+    tmp_path: Path,
+) -> None:
+    unreachable = f"sqlite:///{tmp_path / 'no-such-dir' / 'rasa_tracker.db'}"
+    settings = telegram_settings(
+        database_url, CLOSED_PORT_URL, telegram_api, rasa_tracker_db_url=unreachable
+    )
+    _base, app = serve_gateway(settings)
+    api = telegram_api
+    api.queue_update(api.text_update(CHAT, "my ear hurts"))
+    api.wait_for("sendMessage", 2)  # the notice, then "I'm having trouble" (Rasa is down)
+    api.queue_update(api.text_update(CHAT, "/delete"))
+    api.wait_for("sendMessage", 3)
+    assert texts_to(api)[-1] == system_text("conversation_delete_failed")
+    assert history(app)[0].text == "my ear hurts"
 
 
 def test_split_message_respects_the_limit_in_utf16_units() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -212,6 +213,32 @@ async def test_http_fallback_and_erasure(
         erased = client.delete("/webchat/api/conversation")
         assert erased.json() == {"deleted": True, "text": system_text("conversation_deleted")}
         assert client.get("/webchat/api/messages").json() == {"messages": []}
+
+
+async def test_an_erasure_that_cannot_reach_rasas_store_says_so_and_keeps_everything(
+    database_url: str, serve_gateway: Callable[..., tuple[str, Any]], tmp_path: Path
+) -> None:
+    unreachable = f"sqlite:///{tmp_path / 'no-such-dir' / 'rasa_tracker.db'}"
+    base_url, _app = serve_gateway(
+        make_settings(database_url, CLOSED_PORT_URL, rasa_tracker_db_url=unreachable)
+    )
+    token = new_token(base_url)
+    headers = {"X-PatientBot-Session": token}
+    with httpx.Client(base_url=base_url, headers=headers, timeout=20) as client:
+        assert client.post("/webchat/api/messages", json={"text": "my ear hurts"}).status_code == 200
+        refused = client.delete("/webchat/api/conversation")
+        assert refused.status_code == 503
+        assert refused.json()["detail"] == system_text("conversation_delete_failed")
+        kept = [m["text"] for m in client.get("/webchat/api/messages").json()["messages"]]
+        assert kept[0] == "my ear hurts"
+    async with websockets.connect(ws_url(base_url)) as ws:
+        await ws.send(json.dumps({"type": "hello", "token": token, "after": 0}))
+        assert json.loads(await ws.recv())["type"] == "ready"
+        await ws.send(json.dumps({"type": "delete"}))
+        error = json.loads(await asyncio.wait_for(ws.recv(), timeout=20))
+        assert error == {
+            "type": "error", "status": 503, "detail": system_text("conversation_delete_failed")
+        }
 
 
 async def test_demo_page_embeds_the_widget_with_one_script_tag(chat: tuple[str, Any]) -> None:

@@ -22,13 +22,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from bot.db.base import utcnow
 from bot.db.models import Conversation, Message
 from bot.db.session import unit_of_work
 from bot.gateway.app import Gateway
 from bot.gateway.events import EventBus
+from bot.gateway.messages import ErasureFailed
 from bot.gateway.routing import ConversationNotFound, Incoming
 from bot.gateway.texts import clinic_phone, emergency_text, system_text
 from bot.gateway.validation import InputError
@@ -473,7 +473,7 @@ async def test_an_unreachable_rasa_tracker_store_keeps_the_conversation_to_erase
     unreadable = tmp_path / "no-such-dir" / "rasa_tracker.db"
     async with _with_rasa_trackers(database_url, unreadable) as gateway:
         result = await gateway.router.handle_incoming(Incoming("web", "w-1", text="hello"))
-        with pytest.raises(OperationalError):
+        with pytest.raises(ErasureFailed):
             await gateway.router.erase("web", "w-1")
         assert conversation(gateway, result.conversation_id) is not None
         assert [m.text for m in rows(gateway, result.conversation_id) if m.sender == "patient"] == [
