@@ -34,7 +34,7 @@ from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rasa_trackers import RasaTrackerEraser
 from bot.gateway.routing import Router, purge_forever, retry_forever, set_current_router
 from bot.gateway.safety import Detector, SafetyCheck, load_detector
-from bot.gateway.texts import retention_days
+from bot.gateway.texts import load_content, retention_days
 from bot.gateway.validation import InputError
 from bot.settings import Settings, get_settings
 
@@ -104,6 +104,7 @@ class Gateway:
             else self._detector_arg
         )
         self.safety = SafetyCheck(detector)
+        await anyio.to_thread.run_sync(load_content)
         if detector is not None:
             # Warm up (spaCy loads lazily) so the first patient is not the slow one.
             await anyio.to_thread.run_sync(self.safety.check, "hello")

@@ -81,6 +81,18 @@ def _store() -> Any:
     return get_content_store()
 
 
+def load_content() -> None:
+    """Read and check the content files now, at start-up, not on the first patient's message.
+
+    Loading takes over a second; done lazily it made the first patient after every
+    restart wait for it. A failure here is logged and left to system_text's fallback.
+    """
+    try:
+        _store()
+    except Exception:  # noqa: BLE001 - the gateway still serves with the built-in texts
+        logger.exception("content could not be loaded at start-up; system messages use built-in text")
+
+
 def system_text(message_id: str) -> str:
     """Text of a vetted system message, e.g. "first_contact_notice" or "service_unavailable"."""
     try:

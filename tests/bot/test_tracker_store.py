@@ -146,3 +146,34 @@ async def test_every_event_is_stored_once_whichever_server_saves_and_however_oft
         "action",
         "user",
     ]
+
+
+async def test_the_latest_session_and_the_full_history_read_as_rasas_own_store_reads_them(
+    tmp_path: Path,
+) -> None:
+    """Our prepared queries against Rasa's `_event_query` on the same file, two sessions deep."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    path = tmp_path / "t.db"
+    ours = SQLiteTrackerStore(domain=Domain.empty(), db=str(path))
+    rasas = SQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(path))
+    first_session = [SessionStarted(timestamp=10.0), ActionExecuted("action_listen", timestamp=11.0),
+                     UserUttered("hi", timestamp=12.0), BotUttered("Hello!", timestamp=13.0)]
+    second_session = [ActionExecuted("action_session_start", timestamp=20.0),
+                      SessionStarted(timestamp=21.0), ActionExecuted("action_listen", timestamp=22.0),
+                      UserUttered("opening hours?", timestamp=23.0)]
+    try:
+        await ours.save(DialogueStateTracker.from_events("c-5", first_session + second_session))
+        await ours.save(DialogueStateTracker.from_events("someone-else", first_session))
+
+        latest, rasas_latest = await ours.retrieve("c-5"), await rasas.retrieve("c-5")
+        assert latest is not None and rasas_latest is not None
+        assert list(latest.events) == list(rasas_latest.events) == second_session[1:]
+
+        full, rasas_full = await ours.retrieve_full_tracker("c-5"), await rasas.retrieve_full_tracker("c-5")
+        assert full is not None and rasas_full is not None
+        assert list(full.events) == list(rasas_full.events) == first_session + second_session
+        assert await ours.retrieve("nobody") is None and await rasas.retrieve("nobody") is None
+    finally:
+        ours.engine.dispose()
+        rasas.engine.dispose()

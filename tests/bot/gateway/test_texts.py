@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,22 @@ def test_a_clinic_profile_without_the_field_keeps_the_default(
     clinic.write_text("clinic_name: Test\n", encoding="utf-8")
     monkeypatch.setattr(texts, "CLINIC_FILE", clinic)
     assert texts.retention_days() == texts.DEFAULT_RETENTION_DAYS
+
+
+def test_content_is_read_at_start_up_and_a_broken_pack_falls_back_to_built_in_texts(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.content.store import get_content_store
+
+    get_content_store.cache_clear()
+    texts.load_content()
+    assert get_content_store.cache_info().currsize == 1  # the first patient does not pay for it
+
+    def broken() -> None:
+        raise ValueError("content/faq/x.yml: line 3: bad indentation")
+
+    monkeypatch.setattr(texts, "_store", broken)
+    with caplog.at_level(logging.ERROR, logger=texts.logger.name):
+        texts.load_content()  # logged, not raised: the gateway still starts
+    assert "could not be loaded at start-up" in caplog.text
+    assert texts.clinic_phone() in texts.system_text("service_unavailable")
