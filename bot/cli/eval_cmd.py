@@ -80,6 +80,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 f"(n_in={figures['n_in_scope']}, n_out={figures['n_out_of_scope']})",
                 file=sys.stderr,
             )
+            for kind, entry in (figures.get("routing") or {}).items():
+                shares = ", ".join(f"{k} {v:.2f}" for k, v in entry.items() if k != "n")
+                print(f"  {'':13s} {kind} (n={entry['n']}): {shares}", file=sys.stderr)
         lines.append(json.dumps(compact(result)))
     if args.json:
         for line in lines:

@@ -28,6 +28,8 @@ class EvalItem:
     # The FAQ that answers it, or None when no FAQ does (any FAQ answer is then wrong).
     expected_faq: str | None
     kind: str
+    # For small talk: the intent that answers it ("thanks"), so its replies can be checked too.
+    expected_intent: str | None = None
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -54,8 +56,8 @@ def own_dataset(content_dir: Path = CONTENT_DIR, eval_dir: Path = EVAL_DIR / "ow
             items.append(EvalItem(f"{kind}:{i}", text, None, kind))
     smalltalk = eval_dir / "smalltalk.tsv"
     for i, line in enumerate(_read_lines(smalltalk)):
-        _intent, text = line.split("\t", 1)
-        items.append(EvalItem(f"smalltalk:{i}", text, None, "smalltalk"))
+        intent, text = line.split("\t", 1)
+        items.append(EvalItem(f"smalltalk:{i}", text, None, "smalltalk", expected_intent=intent))
     return items
 
 

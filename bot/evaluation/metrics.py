@@ -19,6 +19,10 @@ class Prediction:
     faq_id: str | None
     confidence: float
     answered: bool
+    # What the system did with the message, where it decides more than "answer or not"
+    # (PatientBot: answer, clarify, handoff, emergency) and the intent it acted on.
+    decision: str | None = None
+    intent: str | None = None
 
 
 def _rates(items: Sequence[EvalItem], answered: Sequence[bool], faqs: Sequence[str | None]) -> tuple[float, float, float]:
@@ -44,6 +48,33 @@ def sweep(items: Sequence[EvalItem], predictions: Sequence[Prediction]) -> list[
         coverage, precision, _ = _rates(items, answered, faqs)
         points.append((threshold, coverage, precision))
     return points
+
+
+def routing(items: Sequence[EvalItem], predictions: Sequence[Prediction]) -> dict[str, Any]:
+    """What happened to the questions no FAQ answers, by kind: shares of each decision.
+
+    Coverage and precision only see FAQ answers. A model that sends personal-advice
+    questions to "please rephrase" instead of a clinician, or answers "thanks" with
+    "please rephrase", looks the same there; this is where it shows. Where the
+    dataset names the intent that should reply (small talk, asking for a human),
+    `right_intent` is the share that got it.
+    """
+    figures: dict[str, Any] = {}
+    kinds = sorted({i.kind for i in items if i.kind != "in_scope"})
+    for kind in kinds:
+        pairs = [(i, p) for i, p in zip(items, predictions) if i.kind == kind and p.decision]
+        if not pairs:
+            continue
+        counts = Counter(str(p.decision) for _i, p in pairs)
+        entry: dict[str, Any] = {"n": len(pairs)} | {
+            decision: round(n / len(pairs), 4) for decision, n in sorted(counts.items())
+        }
+        expected = [(i, p) for i, p in pairs if i.expected_intent]
+        if expected:
+            right = sum(1 for i, p in expected if p.intent == i.expected_intent)
+            entry["right_intent"] = round(right / len(expected), 4)
+        figures[kind] = entry
+    return figures
 
 
 def summarise(items: Sequence[EvalItem], predictions: Sequence[Prediction]) -> dict[str, Any]:
@@ -73,4 +104,5 @@ def summarise(items: Sequence[EvalItem], predictions: Sequence[Prediction]) -> d
             {"expected": e, "answered": a, "count": n} for (e, a), n in confusions.most_common(8)
         ],
         "curve": [{"threshold": t, "coverage": round(c, 4), "precision": round(p, 4)} for t, c, p in points],
+        "routing": routing(items, predictions),
     }

@@ -37,6 +37,7 @@ def markdown(result: dict[str, Any]) -> str:
     for key, title in FIGURES:
         lines.append(f"| {title} | " + " | ".join(str(systems[n].get(key, "")) for n in names) + " |")
     lines += ["", "Shipped thresholds: " + ", ".join(f"{n} {systems[n].get('threshold')}" for n in names), ""]
+    lines += _routing_lines(systems)
     for name in names:
         confusions = systems[name].get("worst_confusions") or []
         if confusions:
@@ -44,6 +45,27 @@ def markdown(result: dict[str, Any]) -> str:
             lines += [f"| {c['expected']} | {c['answered']} | {c['count']} |" for c in confusions]
             lines.append("")
     return "\n".join(lines)
+
+
+def _routing_lines(systems: dict[str, Any]) -> list[str]:
+    """Shares of each decision on the questions no FAQ answers (systems that decide more than answer/abstain)."""
+    lines: list[str] = []
+    for name, figures in systems.items():
+        routing = figures.get("routing") or {}
+        if not routing:
+            continue
+        decisions = sorted({k for entry in routing.values() for k in entry if k not in ("n", "right_intent")})
+        lines += [
+            f"## Questions no FAQ answers: what {SYSTEM_TITLES.get(name, name)} did",
+            "",
+            "| kind | n | " + " | ".join(decisions) + " | right intent |",
+            "|---|---|" + "---|" * len(decisions) + "---|",
+        ]
+        for kind, entry in routing.items():
+            cells = " | ".join(str(entry.get(d, 0.0)) for d in decisions)
+            lines.append(f"| {kind} | {entry['n']} | {cells} | {entry.get('right_intent', '')} |")
+        lines.append("")
+    return lines
 
 
 def plot(result: dict[str, Any], path: Path) -> Path:

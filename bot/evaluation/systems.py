@@ -40,7 +40,8 @@ def patientbot_predictions(items: Sequence[EvalItem], runner: ModelRunner, safet
             faq_id, confidence = None, 0.0
         else:
             faq_id, confidence = faq_candidate(parse)
-        predictions.append(Prediction(faq_id, confidence, decision.decision == "answer" and decision.faq_id is not None))
+        answered = decision.decision == "answer" and decision.faq_id is not None
+        predictions.append(Prediction(faq_id, confidence, answered, decision.decision, decision.intent))
     return predictions
 
 

@@ -25,6 +25,9 @@ SMALL_TALK = frozenset(
 )
 HANDOFF_INTENTS = frozenset({"request_human", "personal_advice"})
 CLARIFY_INTENTS = frozenset({FALLBACK_INTENT, "out_of_scope"})
+# Intents the medical-advice guard leaves alone (bot/nlu/advice_guard.py): every other
+# message that needs a clinician's judgement about the patient's own case is a handoff.
+KEEP_INTENT_FOR_ADVICE = SMALL_TALK | HANDOFF_INTENTS
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def decide(
         if needs_clinician:
             return Decision(text, "handoff", None, "personal_advice", confidence)
         return Decision(text, "answer", faq_id, f"faq/{faq_id}", confidence)
-    if intent in HANDOFF_INTENTS or (needs_clinician and intent not in SMALL_TALK):
+    if intent in HANDOFF_INTENTS or (needs_clinician and intent not in KEEP_INTENT_FOR_ADVICE):
         return Decision(text, "handoff", None, intent, confidence)
     if intent in CLARIFY_INTENTS:
         return Decision(text, "clarify", None, intent, confidence)

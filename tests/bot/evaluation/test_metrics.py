@@ -40,3 +40,29 @@ def test_no_answers_means_no_coverage() -> None:
     figures = summarise(ITEMS, predictions)
     assert figures["coverage"] == 0.0 and figures["oos_wrong_rate"] == 0.0
     assert figures["coverage_at_precision_95"] == 0.0
+
+
+def test_routing_shows_what_happened_to_questions_no_faq_answers() -> None:
+    items = [
+        EvalItem("1", "a", "hours", "in_scope"),
+        EvalItem("p1", "should I double my dose", None, "personal_advice"),
+        EvalItem("p2", "is this rash cancer", None, "personal_advice"),
+        EvalItem("s1", "thanks!", None, "smalltalk", expected_intent="thanks"),
+        EvalItem("s2", "hi there", None, "smalltalk", expected_intent="greet"),
+        EvalItem("s3", "can I talk to a person", None, "smalltalk", expected_intent="request_human"),
+    ]
+    predictions = [
+        Prediction("hours", 0.9, True, "answer", "faq/hours"),
+        Prediction(None, 0.0, False, "handoff", "personal_advice"),
+        Prediction(None, 0.0, False, "clarify", "nlu_fallback"),  # should have been a handoff
+        Prediction(None, 0.0, False, "answer", "thanks"),
+        Prediction(None, 0.0, False, "answer", "goodbye"),  # replied, with the wrong reply
+        Prediction(None, 0.0, False, "handoff", "request_human"),  # right: a human was asked for
+    ]
+    routing = summarise(items, predictions)["routing"]
+    assert routing == {
+        "personal_advice": {"n": 2, "clarify": 0.5, "handoff": 0.5},
+        "smalltalk": {"n": 3, "answer": 0.6667, "handoff": 0.3333, "right_intent": 0.6667},
+    }
+    # Systems that only answer or abstain (TF-IDF) have no routing to report.
+    assert summarise(items, [Prediction(None, 0.0, False)] * len(items))["routing"] == {}
