@@ -6,7 +6,7 @@ to config, dialogue data or an FAQ. The content sources (data/content/ and
 data/clinic.yml) reach the model only through what `patientbot content build`
 generates from them (data/generated/), so they are left out: editing emergency
 guidance or a system message, which the gateway serves and the model never
-sees, does not cost a ten-minute retraining; editing an FAQ or the clinic's
+sees, does not cost a retraining (minutes of CPU); editing an FAQ or the clinic's
 phone number changes the generated answers and does.
 """
 
