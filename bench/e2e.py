@@ -113,6 +113,17 @@ class Phase:
             "p99_ms": pct(0.99),
         }
 
+    def by_turn_summary(self) -> dict[int, dict[str, float]]:
+        """Mean and p95 per turn: where in a conversation the slow answers are."""
+        result = {}
+        for turn, items in sorted(self.by_turn.items()):
+            ordered = sorted(items)
+            result[turn] = {
+                "mean_ms": round(statistics.fmean(ordered), 1),
+                "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
+            }
+        return result
+
     def mean_of_turns(self, first: int, last: int) -> float:
         values = [
             ms for turn, items in self.by_turn.items() if first <= turn <= last for ms in items
@@ -360,6 +371,8 @@ async def benchmark(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
     for name, summary in summaries.items():
         print(f"{name:11} " + "  ".join(f"{k}={v}" for k, v in summary.items()), flush=True)
         print(f"{'':11} CPU ms per message: {cpu_ms_per_msg[name]}", flush=True)
+    for name in ("stock", "stack"):
+        print(f"{name:11} by turn: {phases[name].by_turn_summary()}", flush=True)
     print(f"resident memory (MB): {rss_mb}", flush=True)
     long_phase = phases["long"]
     early = long_phase.mean_of_turns(1, 10)

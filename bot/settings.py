@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     )
     rasa_timeout_s: float = Field(default=10.0, gt=0, le=120)
     rasa_retries: int = Field(default=1, ge=0, le=5)
+    rasa_max_in_flight: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Requests the gateway keeps at each Rasa server at once; the rest wait at "
+        "the gateway in arrival order, which keeps latency even under load.",
+    )
 
     gateway_host: str = "127.0.0.1"
     gateway_port: int = Field(default=8000, ge=1, le=65535)

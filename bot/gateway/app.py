@@ -114,6 +114,7 @@ class Gateway:
                 self.settings.rasa_urls,
                 timeout_s=self.settings.rasa_timeout_s,
                 retries=self.settings.rasa_retries,
+                max_in_flight=self.settings.rasa_max_in_flight,
             ),
             bus=self.bus,
             safety=self.safety,
@@ -241,6 +242,9 @@ def _add_core_routes(app: FastAPI, gateway: Gateway) -> None:
             "status": "ok" if database and rasa else ("degraded" if database else "down"),
             "database": database,
             "rasa": rasa,
+            # Messages waiting at the gateway for a Rasa server with room: a backlog here
+            # means the Rasa servers cannot keep up (add one, or a core).
+            "rasa_waiting": gateway.router.rasa.load()["waiting"] if gateway.router else 0,
             "safety": gateway.safety.available,
             "telegram": telegram,
         }

@@ -142,8 +142,14 @@ class Router:
 
     # -- incoming -----------------------------------------------------------------------
 
-    async def handle_incoming(self, incoming: Incoming) -> RouteResult:
-        """Store, check, route one patient action; returns everything stored for it."""
+    async def handle_incoming(
+        self, incoming: Incoming, authorize: Callable[[Session], object] | None = None
+    ) -> RouteResult:
+        """Store, check, route one patient action; returns everything stored for it.
+
+        `authorize(session)` runs first in the transaction that stores the message
+        (an integration's API key check): what it raises is raised, nothing is stored.
+        """
         if incoming.text is not None:
             incoming = Incoming(
                 channel=incoming.channel,
@@ -160,7 +166,7 @@ class Router:
 
         self._loop = asyncio.get_running_loop()
         async with self._conversation_lock(incoming.channel, incoming.external_id):
-            plan = await self.run_db(self._store_and_plan, incoming)
+            plan = await self.run_db(self._store_and_plan, incoming, authorize)
             self._publish_message(plan.conversation, plan.patient)
             for message in plan.immediate:
                 await self._push(plan.conversation, message)
@@ -173,8 +179,12 @@ class Router:
             replies.extend(more)
             return RouteResult(plan.conversation.id, plan.patient, replies, outcome, plan.emergency)
 
-    def _store_and_plan(self, incoming: Incoming) -> _Plan:
+    def _store_and_plan(
+        self, incoming: Incoming, authorize: Callable[[Session], object] | None = None
+    ) -> _Plan:
         with unit_of_work(self.session_factory) as session:
+            if authorize is not None:
+                authorize(session)
             conversation, _created = store.get_or_create_conversation(
                 session=session,
                 channel=incoming.channel,

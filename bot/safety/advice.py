@@ -28,6 +28,7 @@ from pathlib import Path
 
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.tokens import Doc
 
 logger = logging.getLogger(__name__)
 
@@ -141,9 +142,10 @@ class AdviceGuard:
 
     def __init__(self, nlp: Language) -> None:
         from bot.nlp.patterns import compile_rules
-        from bot.nlp.pipeline import lemma_function
+        from bot.nlp.pipeline import lemma_function, without_red_flags
 
         self._nlp = nlp
+        self._parse = without_red_flags(nlp)
         self._matcher = Matcher(nlp.vocab, validate=True)
         lemma = lemma_function(nlp)
         for signal, rules in RULES.items():
@@ -151,7 +153,10 @@ class AdviceGuard:
 
     def signals(self, text: str) -> set[str]:
         """The signals found in a message (for tests and for explaining a decision)."""
-        doc = self._nlp(text or "")
+        return self.signals_in(self._parse(text or ""))
+
+    def signals_in(self, doc: Doc) -> set[str]:
+        """The signals in a Doc the pipeline made (with or without its red-flag spans)."""
         return {self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc)}
 
     def needs_clinician(self, text: str) -> bool:

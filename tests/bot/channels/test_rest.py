@@ -79,6 +79,40 @@ def test_keys_none_wrong_or_revoked_get_401(
     )
 
 
+def test_a_refused_key_stores_nothing_and_is_refused_before_any_complaint_about_the_input(
+    database_url: str, api: tuple[httpx.Client, str]
+) -> None:
+    client, key = api
+    wrong = {"X-API-Key": key + "x"}
+    refused = client.post(
+        "/api/v1/messages", json={"external_id": "intruder", "text": "hello"}, headers=wrong
+    )
+    assert refused.status_code == 401
+    for bad_body in (
+        {"external_id": "intruder", "text": "x" * 2001},
+        {"external_id": "intruder", "text": "   "},
+        {"external_id": "intruder"},
+        {"external_id": "intruder", "button": {"message_id": 1, "index": 0}},
+    ):
+        assert client.post("/api/v1/messages", json=bad_body, headers=wrong).status_code == 401
+    assert client.post("/api/v1/messages", content=b"\xff", headers=wrong).status_code == 401
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            stored = connection.exec_driver_sql(
+                "SELECT count(*) FROM conversations WHERE external_id = 'intruder'"
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert stored == 0
+    # The same bad input with the right key gets its own clear answer.
+    assert (
+        client.post("/api/v1/messages", json={"external_id": "p9", "text": "x" * 2001}).status_code
+        == 413
+    )
+
+
 def test_a_message_is_stored_even_when_rasa_is_down(api: tuple[httpx.Client, str]) -> None:
     client, _key = api
     response = client.post(

@@ -40,6 +40,7 @@ def test_health_reports_database_and_rasa(
         "status": "ok",
         "database": True,
         "rasa": True,
+        "rasa_waiting": 0,
         "safety": False,
         "telegram": "off",
     }

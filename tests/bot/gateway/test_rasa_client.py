@@ -8,6 +8,7 @@ import pytest
 
 from bot.gateway.rasa_client import Button, RasaClient, RasaUnavailable, parse_rasa_output
 from tests.support.fixtures import CLOSED_PORT_URL
+from tests.support.rasa_failures import FailingRasa
 
 
 def test_text_parts_split_on_blank_lines_are_merged_back() -> None:
@@ -111,3 +112,64 @@ async def test_all_servers_down_is_reported_by_is_up() -> None:
         assert not await client.is_up()
     finally:
         await client.aclose()
+
+
+async def test_with_every_server_full_messages_wait_their_turn_in_arrival_order(
+    mini_rasa_url: str,
+) -> None:
+    client = RasaClient([mini_rasa_url], timeout_s=10.0, retries=0, max_in_flight=1)
+    finished: list[int] = []
+    loads: list[dict[str, int]] = []
+
+    async def send(index: int) -> None:
+        answer = await client.send(f"queued-{index}", "hello")
+        assert answer.replies
+        loads.append(client.load())
+        finished.append(index)
+
+    try:
+        tasks = []
+        for index in range(5):
+            tasks.append(asyncio.create_task(send(index)))
+            await asyncio.sleep(0)  # each request is on its way before the next one starts
+        assert client.load() == {mini_rasa_url: 1, "waiting": 4}
+        await asyncio.gather(*tasks)
+        assert finished == [0, 1, 2, 3, 4]
+        assert all(load[mini_rasa_url] <= 1 for load in loads)
+        assert client.load() == {mini_rasa_url: 0, "waiting": 0}
+    finally:
+        await client.aclose()
+
+
+async def test_a_message_that_gets_no_server_in_time_fails_and_a_cancelled_one_leaves_no_trace() -> (
+    None
+):
+    with FailingRasa("slow", delay_s=0.5) as rasa:
+        client = RasaClient([rasa.url], timeout_s=0.8, retries=0, max_in_flight=1)
+        try:
+            first = asyncio.create_task(client.send("first", "hello"))
+            await asyncio.sleep(0.05)
+            second = asyncio.create_task(client.send("second", "hello"))
+            third = asyncio.create_task(client.send("third", "hello"))
+            given_up = asyncio.create_task(client.send("given-up", "hello"))
+            await asyncio.sleep(0.05)
+            assert client.load() == {rasa.url: 1, "waiting": 3}
+            given_up.cancel()
+            await asyncio.sleep(0)
+            assert client.load()["waiting"] == 2
+
+            # first holds the server 0.5 s, second then another 0.5 s: third's 0.8 s run out.
+            assert (await first).replies == []
+            assert (await second).replies == []
+            with pytest.raises(RasaUnavailable, match="no Rasa server was free"):
+                await third
+            assert given_up.cancelled()
+            assert client.load() == {rasa.url: 0, "waiting": 0}
+            assert rasa.requests == 2
+        finally:
+            await client.aclose()
+
+
+def test_max_in_flight_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_in_flight"):
+        RasaClient(["http://127.0.0.1:5005"], max_in_flight=0)

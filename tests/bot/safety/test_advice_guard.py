@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import paths
+from bot.nlp.pipeline import load_pipeline
 from bot.safety import needs_clinician_judgement
 from bot.safety.advice import AdviceGuard, get_advice_guard
 
@@ -65,3 +66,17 @@ def test_public_function_uses_the_built_pipeline(
     assert needs_clinician_judgement("should I double my dose")
     assert not needs_clinician_judgement("what are the symptoms of flu")
     assert get_advice_guard() is get_advice_guard(pipeline_dir)
+
+
+def test_skipping_the_red_flag_ruler_finds_the_same_signals_as_the_full_pipeline(
+    pipeline_dir: Path,
+) -> None:
+    nlp = load_pipeline(pipeline_dir)
+    guard = AdviceGuard(nlp)
+    with ADVICE_PATH.open(encoding="utf-8", newline="") as handle:
+        texts = [r["text"] for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    texts += (Path(__file__).resolve().parents[3] / "eval" / "own" / "personal_advice.txt").read_text(encoding="utf-8").splitlines()
+    assert len(texts) > 200
+    differing = [text for text in texts if guard.signals(text) != guard.signals_in(nlp(text))]
+    assert differing == []
+    assert any(guard.signals(text) for text in texts)
