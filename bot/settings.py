@@ -90,6 +90,13 @@ class Settings(BaseSettings):
     )
     handoff_alert_after_s: int = Field(default=300, ge=1)
     handoff_giveup_after_s: int = Field(default=1800, ge=1)
+    handoff_expire_after_s: int = Field(
+        default=7 * 24 * 3600,
+        ge=60,
+        description="A request still unclaimed this long after it was made is closed as "
+        "expired: it leaves the queue, the audit log keeps it (default a week, which "
+        "outlasts a long weekend's callback requests).",
+    )
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_s: int = Field(default=900, ge=1)
     secure_cookies: bool = Field(default=False, description="Set True behind HTTPS.")
@@ -124,6 +131,17 @@ class Settings(BaseSettings):
             and not values.get("telegram_webhook_secret")
         ):
             raise ValueError("telegram_mode=webhook needs PATIENTBOT_TELEGRAM_WEBHOOK_SECRET")
+        return values
+
+    @root_validator(skip_on_failure=True)
+    def _handoff_limits_in_order(cls, values: dict) -> dict:  # noqa: N805
+        if not values["handoff_alert_after_s"] < values["handoff_giveup_after_s"] < values[
+            "handoff_expire_after_s"
+        ]:
+            raise ValueError(
+                "handoff limits must grow: HANDOFF_ALERT_AFTER_S < HANDOFF_GIVEUP_AFTER_S "
+                "< HANDOFF_EXPIRE_AFTER_S"
+            )
         return values
 
     @property

@@ -30,6 +30,7 @@ CANCELLED = "cancelled"
 PRIORITY_RAISED = "priority_raised"
 ALERT = "alert"  # waiting past handoff_alert_after_s: on-duty clinicians are alerted
 TIMEOUT = "timeout"  # waiting past handoff_giveup_after_s: the bot answers the patient again
+EXPIRED = "expired"  # unclaimed past handoff_expire_after_s: closed, out of the queue
 UPDATED = "updated"  # callback details added, red flags added, rating recorded
 MESSAGE = "handoff_message"  # a message was added to a conversation with an open handoff
 

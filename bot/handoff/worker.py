@@ -54,6 +54,7 @@ class HandoffWorker:
                     now=utcnow(),
                     alert_after_s=self.settings.handoff_alert_after_s,
                     giveup_after_s=self.settings.handoff_giveup_after_s,
+                    expire_after_s=self.settings.handoff_expire_after_s,
                 )
 
         result = await anyio.to_thread.run_sync(run)

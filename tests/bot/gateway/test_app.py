@@ -79,3 +79,10 @@ def test_webhook_route_is_closed_without_telegram(
         if importlib.util.find_spec(spec.split(":")[0])
     ]
     assert app.state.optional_routers == present
+
+
+def test_handoff_limits_must_grow(sqlite_url: str) -> None:
+    with pytest.raises(ValidationError, match="handoff limits must grow"):
+        make_settings(sqlite_url, handoff_giveup_after_s=7200, handoff_expire_after_s=3600)
+    with pytest.raises(ValidationError, match="handoff limits must grow"):
+        make_settings(sqlite_url, handoff_alert_after_s=1800, handoff_giveup_after_s=1800)

@@ -473,6 +473,43 @@ def test_sweep_alerts_then_hands_back_to_the_bot_once(session_factory: sessionma
         assert audit_actions(s, hid) == ["handoff.opened", "handoff.alerted", "handoff.timed_out"]
 
 
+def test_a_request_nobody_claims_for_a_week_expires_and_can_no_longer_be_claimed(
+    session_factory: sessionmaker,
+) -> None:
+    ids = _setup(session_factory)
+    start = datetime(2026, 3, 6, 18, 0, 0)  # a Friday evening
+    hid = _open(session_factory, ids["conv"], now=start)
+    week = 7 * 24 * 3600
+
+    def run(at: datetime):  # type: ignore[no-untyped-def]
+        with unit_of_work(session_factory) as s:
+            return sweep(
+                session=s, now=at, alert_after_s=300, giveup_after_s=1800, expire_after_s=week
+            )
+
+    # Past the long weekend it is still queued (and the patient was told what to do).
+    monday = run(start + timedelta(days=3, hours=14))
+    assert monday.timed_out == [(hid, ids["conv"])] and monday.expired == []
+    with unit_of_work(session_factory) as s:
+        assert s.get(Handoff, hid).status == "waiting"
+
+    expired = run(start + timedelta(seconds=week + 1))
+    assert expired.expired == [hid] and expired.alerted == [] and expired.timed_out == []
+    assert run(start + timedelta(days=30)).expired == []  # once only
+    with unit_of_work(session_factory) as s:
+        h = s.get(Handoff, hid)
+        assert h.status == "expired" and h.expired_at == start + timedelta(seconds=week + 1)
+        assert audit_actions(s, hid)[-1] == "handoff.expired"
+        assert s.execute(select(func.count()).select_from(Handoff).where(
+            Handoff.status.in_(("waiting", "claimed"))
+        )).scalar_one() == 0
+    assert _owner(session_factory, ids["conv"]) == "bot"
+    with pytest.raises(HandoffClosed), unit_of_work(session_factory) as s:
+        service.claim(session=s, handoff_id=hid, clinician_id=ids["alice"])
+    # The patient may ask again: a new request opens.
+    assert _open(session_factory, ids["conv"]) != hid
+
+
 def test_events_are_published_only_after_commit(
     session_factory: sessionmaker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
