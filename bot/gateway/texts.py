@@ -9,11 +9,9 @@ profile, and log an error so the content gets fixed.
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from typing import Any
 
-import yaml
-
+from bot.content.profile import profile_value, text_fields
 from bot.paths import CLINIC_FILE
 
 logger = logging.getLogger(__name__)
@@ -43,20 +41,8 @@ _EMERGENCY_FALLBACK = (
 )
 
 
-@lru_cache(maxsize=1)
-def _clinic() -> dict[str, Any]:
-    try:
-        with open(CLINIC_FILE, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
-    except OSError:
-        data = {}
-    defaults = {
-        "clinic_name": "the clinic",
-        "clinic_phone": "the clinic's phone number",
-        "emergency_number": "your local emergency number",
-        "crisis_line": "a crisis line",
-    }
-    return {**defaults, **{k: v for k, v in data.items() if isinstance(v, str)}}
+def _clinic() -> dict[str, str]:
+    return text_fields(CLINIC_FILE)
 
 
 def retention_days() -> int:
@@ -65,11 +51,7 @@ def retention_days() -> int:
     Read at start-up; a value that is not a whole number of days stops the gateway
     with this message rather than keep conversations longer than patients were told.
     """
-    try:
-        with open(CLINIC_FILE, encoding="utf-8") as handle:
-            value = (yaml.safe_load(handle) or {}).get("retention_days", DEFAULT_RETENTION_DAYS)
-    except OSError:
-        return DEFAULT_RETENTION_DAYS
+    value = profile_value(CLINIC_FILE, "retention_days", DEFAULT_RETENTION_DAYS)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
         raise ValueError(f"{CLINIC_FILE}: retention_days must be a whole number from 1 to 3650")
     return value

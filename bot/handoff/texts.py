@@ -8,11 +8,8 @@ clinic profile is used and an error logged so the content gets fixed.
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
-from typing import Any
 
-import yaml
-
+from bot.content.profile import text_fields
 from bot.paths import CLINIC_FILE
 
 logger = logging.getLogger(__name__)
@@ -34,18 +31,8 @@ _FALLBACKS = {
 }
 
 
-@lru_cache(maxsize=1)
-def clinic_profile() -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(CLINIC_FILE.read_text(encoding="utf-8")) or {}
-    except OSError:
-        data = {}
-    defaults = {
-        "clinic_name": "the clinic",
-        "clinic_phone": "the clinic's phone number",
-        "emergency_number": "your local emergency number",
-    }
-    return {**defaults, **{k: v for k, v in data.items() if isinstance(v, str)}}
+def clinic_profile() -> dict[str, str]:
+    return text_fields(CLINIC_FILE)
 
 
 def system_text(message_id: str) -> str:

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.gateway import texts
 
@@ -51,3 +52,21 @@ def test_content_is_read_at_start_up_and_a_broken_pack_falls_back_to_built_in_te
         texts.load_content()  # logged, not raised: the gateway still starts
     assert "could not be loaded at start-up" in caplog.text
     assert texts.clinic_phone() in texts.system_text("service_unavailable")
+
+
+def test_a_broken_clinic_profile_still_gives_built_in_texts_but_stops_the_retention_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.content.profile import text_fields
+
+    clinic = tmp_path / "clinic.yml"
+    clinic.write_text("clinic_name: [unclosed\n", encoding="utf-8")
+    assert text_fields(clinic)["clinic_phone"] == "the clinic's phone number"
+    monkeypatch.setattr(texts, "CLINIC_FILE", clinic)
+    with pytest.raises(yaml.YAMLError):
+        texts.retention_days()
+    fixed = tmp_path / "fixed.yml"
+    fixed.write_text("clinic_name: Test\nclinic_phone: '0100 000'\nretention_days: 30\n", encoding="utf-8")
+    monkeypatch.setattr(texts, "CLINIC_FILE", fixed)
+    assert texts.retention_days() == 30
+    assert text_fields(fixed)["clinic_phone"] == "0100 000"
