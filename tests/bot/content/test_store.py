@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from bot.content.store import ContentNotServed, ContentStore
+from bot.safety.categories import CATEGORIES
 from tests.bot.content.conftest import faq_yaml
 
 
@@ -48,8 +49,10 @@ def test_emergency_guidance_in_spanish_falls_back_to_generic_spanish_then_englis
     store = ContentStore.from_files()
     spanish = store.emergency("stroke", language="es")
     assert spanish.id == "stroke_es" and f"Llame al {store.clinic['emergency_number']}" in spanish.text
-    # No Spanish guidance for head injury: the generic Spanish one, not English.
-    assert store.emergency("head_injury", language="es").id == "general_emergency_es"
+    # Every red-flag category has vetted Spanish guidance.
+    assert [c for c in CATEGORIES if store.emergency(c, language="es").id != f"{c}_es"] == []
+    # Without a category's own Spanish guidance: the generic Spanish one, not English.
+    assert store.emergency("no_such_category", language="es").id == "general_emergency_es"
     assert store.emergency("stroke").id == "stroke"
     # A language without vetted content gets English.
     assert store.emergency("stroke", language="fr").id == "stroke"
