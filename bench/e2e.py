@@ -24,8 +24,9 @@ Phases 1-3 saturate the machine (each patient writes again the moment it is
 answered): their throughput is the capacity, and their latency is mostly time
 spent queueing behind the other patients' messages.
 
-Besides latency it reports, per phase, the CPU time each service spent per
-message and each service's resident memory (RSS) at the end.
+Besides latency it reports, per phase, the CPU time each service (and the
+simulated patients themselves, "bench-client") spent per message and each
+service's resident memory (RSS) at the end.
 
 Every patient waits for each answer before its next message.
 Loops are bounded by turn counts and a global deadline; all servers are stopped
@@ -48,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -299,7 +300,7 @@ async def run_phase(
                 started = time.perf_counter()
                 try:
                     await send(f"{index}-{round_}", turn, text)
-                except (httpx.HTTPError, ValueError, AssertionError):
+                except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, AssertionError):
                     phase.errors += 1
                     continue
                 phase.record(turn, (time.perf_counter() - started) * 1000)
@@ -315,29 +316,32 @@ async def run_phase(
 async def benchmark(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
     deadline = time.monotonic() + args.max_seconds
     key = stack.api_key()
-    limits = httpx.Limits(
-        max_connections=args.patients * 2, max_keepalive_connections=args.patients * 2
-    )
-    async with httpx.AsyncClient(timeout=30, limits=limits, trust_env=False) as client:
+    # aiohttp rather than httpx: the simulated patients share the 2 cores with
+    # the services under test, and httpx costs about three times the CPU per
+    # request (bot/gateway/rasa_client.py). Both sides get the same client.
+    connector = aiohttp.TCPConnector(limit=args.patients * 2)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
         run_id = secrets.token_hex(3)
 
         async def stock(index: str, turn: int, text: str) -> None:
-            response = await client.post(
+            async with client.post(
                 f"{stack.stock_url}/webhooks/rest/webhook",
                 json={"sender": f"stock-{run_id}-{index}", "message": text},
-            )
-            response.raise_for_status()
-            assert isinstance(response.json(), list)
+            ) as response:
+                response.raise_for_status()
+                assert isinstance(await response.json(), list)
 
         def through_gateway(prefix: str) -> Any:
             async def send(index: str, turn: int, text: str) -> None:
-                response = await client.post(
+                async with client.post(
                     f"{stack.gateway_url}/api/v1/messages",
                     json={"external_id": f"{prefix}-{run_id}-{index}", "text": text},
                     headers={"X-API-Key": key},
-                )
-                response.raise_for_status()
-                assert response.json()["outcome"] == "bot", response.json()["outcome"]
+                ) as response:
+                    response.raise_for_status()
+                    outcome = (await response.json())["outcome"]
+                    assert outcome == "bot", outcome
 
             return send
 
@@ -355,11 +359,11 @@ async def benchmark(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
         phases: dict[str, Phase] = {}
         cpu_ms_per_msg: dict[str, dict[str, float]] = {}
         for name, (turns, send, rounds, think_s) in plan.items():
-            before = stack.usage()
+            before = {**stack.usage(), "bench-client": (time.process_time(), 0)}
             phases[name] = await run_phase(
                 name, args.patients, turns, send, deadline, rounds, think_s
             )
-            after = stack.usage()
+            after = {**stack.usage(), "bench-client": (time.process_time(), 0)}
             count = max(len(phases[name].latencies_ms), 1)
             cpu_ms_per_msg[name] = {
                 service: round((after[service][0] - before.get(service, (0.0, 0))[0]) * 1000 / count, 2)
@@ -405,7 +409,12 @@ async def benchmark(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
         "rasa_instances": len(stack.rasa_urls),
         "cpu_count": os.cpu_count(),
         "stack_cpu_ms_per_msg": round(
-            sum(v for k, v in cpu_ms_per_msg["stack"].items() if k != "stock-rasa"), 2
+            sum(
+                v
+                for k, v in cpu_ms_per_msg["stack"].items()
+                if k not in ("stock-rasa", "bench-client")
+            ),
+            2,
         ),
         "stock_cpu_ms_per_msg": cpu_ms_per_msg["stock"].get("stock-rasa"),
         "cpu_ms_per_msg": cpu_ms_per_msg,

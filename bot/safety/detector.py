@@ -18,13 +18,23 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from spacy.language import Language
+from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from bot import paths
-from bot.nlp.pipeline import RED_FLAG_SPANS_KEY, lemma_function, load_pipeline
+from bot.nlp.anchors import RedFlagAnchors
+from bot.nlp.pipeline import (
+    MEDICAL_TERMS_PIPE,
+    RED_FLAG_PIPE,
+    RED_FLAG_SPANS_KEY,
+    lemma_function,
+    load_pipeline,
+    pipeline_without,
+)
 from bot.safety._medspacy import ConText
 from bot.safety.categories import LABELS, rank
 from bot.safety.context_rules import (
@@ -181,6 +191,12 @@ class RedFlagDetector:
 
     def __init__(self, nlp: Language) -> None:
         self._nlp = nlp
+        # A message is parsed without the term entities (unused here) and the red-flag
+        # ruler, which then runs only if some pattern could match (bot.nlp.anchors):
+        # most messages need neither, and the ruler is most of the parse's cost.
+        self._parse = pipeline_without(nlp, MEDICAL_TERMS_PIPE, RED_FLAG_PIPE)
+        self._ruler = cast(SpanRuler, nlp.get_pipe(RED_FLAG_PIPE))
+        self._anchors = RedFlagAnchors.from_patterns(self._ruler.patterns)
         self._context = ConText(
             nlp,
             name="patientbot_context",
@@ -199,7 +215,10 @@ class RedFlagDetector:
 
     def check(self, text: str) -> SafetyCheck:
         """Check one patient message."""
-        return self.check_doc(self._nlp(text or ""))
+        doc = self._parse(text or "")
+        if not self._anchors.may_match(doc):
+            return SafetyCheck()  # no red-flag pattern can match: the ruler would find nothing
+        return self.check_doc(self._ruler(doc))
 
     def check_doc(self, doc: Doc) -> SafetyCheck:
         """Check a Doc made by this detector's pipeline (lets callers share one parse)."""

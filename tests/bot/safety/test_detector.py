@@ -15,6 +15,7 @@ from loguru import logger as loguru_logger
 from bot.safety import RedFlag, SafetyCheck, get_detector
 from bot.safety.categories import CATEGORIES, LABELS, SEVERITY_ORDER
 from bot.safety.detector import RedFlagDetector
+from bot.safety.evaluation import load_labelled
 
 # Two phrasings per category, one about the writer and one about someone else.
 EMERGENCIES = {
@@ -236,3 +237,9 @@ def test_guidance_order(detector: RedFlagDetector, text: str, categories: list[s
     check = detector.check(text)
     assert check.categories == categories
     assert check.category == categories[0]
+
+
+def test_skipping_the_ruler_changes_no_verdict(detector: RedFlagDetector) -> None:
+    """check() parses without the ruler when no pattern can match (bot.nlp.anchors): same verdicts."""
+    for row in load_labelled():
+        assert detector.check(row["text"]) == detector.check_doc(detector.nlp(row["text"])), row["text"]
