@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.gateway import GatewayClient, GatewayError
-from actions.tracker_reading import latest_intent
+from actions.tracker_reading import latest_intent, rated_faq_id
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class ActionRecordFeedback(Action):
         if helpful is None:
             logger.warning("action_record_feedback ran without a feedback intent; nothing recorded")
             return []
-        faq_id = tracker.get_slot("last_faq_id")
+        faq_id = rated_faq_id(tracker)
         if faq_id:
             client = GatewayClient.from_env()
             try:
@@ -63,7 +63,7 @@ class ActionRecordFeedback(Action):
             except GatewayError:
                 logger.error("feedback on faq %s could not be recorded", faq_id, exc_info=True)
         else:
-            logger.warning("feedback without a last_faq_id slot; not recorded")
+            logger.warning("feedback with no FAQ answer to rate; not recorded")
 
         if helpful:
             dispatcher.utter_message(response="utter_feedback_thanks")

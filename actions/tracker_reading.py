@@ -22,11 +22,33 @@ REASON_BY_INTENT = {
     "feedback_negative": "negative_feedback",
 }
 MAX_TURNS = 20
+FAQ_ID_ENTITY = "faq_id"
 MAX_TEXT_CHARS = 500
 
 
 def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def rated_faq_id(tracker: Tracker) -> str | None:
+    """The FAQ a "was this helpful?" reply is about.
+
+    A feedback button carries the id of the answer it sits under as an entity
+    (`/feedback_positive{"faq_id": "..."}`, bot.content.compiler), so a press
+    rates that answer even in a fresh Rasa tracker (the gateway starts one
+    after an FAQ answer, bot.gateway.routing). Typed feedback ("that didn't
+    help") rates the latest FAQ answer of this session, found by the
+    `faq_id` its response carries in `custom`.
+    """
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == FAQ_ID_ENTITY and isinstance(entity.get("value"), str):
+            return str(entity["value"])
+    for event in reversed(_current_session(list(tracker.events or []))):
+        if event.get("event") == "bot":
+            faq_id = ((event.get("data") or {}).get("custom") or {}).get("faq_id")
+            if isinstance(faq_id, str) and faq_id:
+                return faq_id
+    return None
 
 
 def handoff_reason(tracker: Tracker) -> str:

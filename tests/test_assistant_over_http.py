@@ -28,11 +28,16 @@ def test_short_conversation(rasa_server_url: str) -> None:
     body = texts(answer)
     assert "Saturday 9am to 12pm" in body  # templated from data/clinic.yml
     assert "Source:" in body and "Reviewed by" in body
-    assert [b["payload"] for b in answer[0]["buttons"]] == ["/feedback_positive", "/feedback_negative"]
+    buttons = [b["payload"] for b in answer[0]["buttons"]]
+    assert buttons == [
+        '/feedback_positive{"faq_id": "opening_hours"}',
+        '/feedback_negative{"faq_id": "opening_hours"}',
+    ]
 
-    # The feedback button runs a custom action on the real action server.
-    feedback = say(rasa_server_url, sender, "/feedback_positive")
-    assert feedback, "the action server answered nothing"
+    # The feedback button runs a custom action on the real action server, which
+    # thanks the patient (recording it needs the gateway: tests/bot/console/test_full_path.py).
+    feedback = say(rasa_server_url, sender, buttons[0])
+    assert "glad it helped" in texts(feedback)
 
     advice = texts(say(rasa_server_url, sender, "should i double my dose of metformin"))
     assert "can't give advice about your own health" in advice

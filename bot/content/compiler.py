@@ -10,6 +10,7 @@ out of training for the `own` evaluation dataset.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -26,10 +27,22 @@ GENERATED_HEADER = (
     "# Do not edit: change the content files and rebuild.\n"
 )
 FAQ_DATA_FILE = "faq.yml"
-FEEDBACK_BUTTONS = [
-    {"title": "Helpful", "payload": "/feedback_positive"},
-    {"title": "Not helpful", "payload": "/feedback_negative"},
-]
+FAQ_ID_ENTITY = "faq_id"
+
+
+def feedback_buttons(faq_id: str) -> list[dict[str, str]]:
+    """"Was this helpful?" under an FAQ answer; each payload names the answer it rates.
+
+    The id travels in the payload (a Rasa entity) rather than in a slot because the
+    gateway may start a fresh Rasa tracker right after an FAQ answer (a rest point),
+    and the press must still be recorded against that answer (actions/feedback.py).
+    """
+    entity = json.dumps({FAQ_ID_ENTITY: faq_id})
+    return [
+        {"title": "Helpful", "payload": f"/feedback_positive{entity}"},
+        {"title": "Not helpful", "payload": f"/feedback_negative{entity}"},
+    ]
+
 HELDOUT_SHARE = 6  # one example in six, at least two per FAQ, never trained on
 
 
@@ -104,7 +117,7 @@ def compile_faq_data(
         responses[f"utter_faq/{entry.id}"] = [
             {
                 "text": answer.text,
-                "buttons": FEEDBACK_BUTTONS,
+                "buttons": feedback_buttons(entry.id),
                 # Tells the gateway which vetted entry was served (it re-checks the review
                 # date at send time) and that the topic is closed, so Rasa may start afresh.
                 "custom": {"rest_point": True, "faq_id": entry.id, "review_due": entry.review_due.isoformat()},

@@ -32,8 +32,12 @@ DOMAIN: dict = {
 }
 
 
+def load_tracker_dict(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
 def load_tracker(name: str) -> Tracker:
-    return Tracker.from_dict(json.loads((FIXTURES / f"{name}.json").read_text()))
+    return Tracker.from_dict(load_tracker_dict(name))
 
 
 @pytest.fixture

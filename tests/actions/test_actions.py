@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from actions import ActionHandoff, ActionRecordFeedback, ActionSubmitCallback, V
 from bot.db.models import AnswerFeedback
 from bot.db.session import unit_of_work
 from bot.handoff.models import Handoff
-from tests.actions.conftest import CONVERSATION_ID, DOMAIN, Gateway, load_tracker
+from tests.actions.conftest import CONVERSATION_ID, DOMAIN, Gateway, load_tracker, load_tracker_dict
 
 ACTIONS_DIR = Path(__file__).resolve().parents[2] / "actions"
 
@@ -169,6 +170,33 @@ async def test_feedback_from_a_helpful_entity(gateway: Gateway, dispatcher: Coll
     assert _feedback_rows(gateway) == [("opening_hours", True)]
 
 
+def _fresh_tracker_with(name: str, keep_entities: bool) -> Tracker:
+    """The fixture's last message alone in a new Rasa tracker, as after the gateway starts a segment."""
+    data = load_tracker_dict(name)
+    data["events"] = [e for e in data["events"] if e["event"] in ("session_started",)] + [data["events"][-1]]
+    if not keep_entities:
+        data["latest_message"]["entities"] = []
+        data["events"][-1].get("parse_data", {})["entities"] = []
+    return Tracker.from_dict(data)
+
+
+async def test_a_feedback_button_rates_its_answer_in_a_fresh_tracker(
+    gateway: Gateway, dispatcher: CollectingDispatcher
+) -> None:
+    """The gateway may start a new Rasa tracker right after an FAQ answer: the button's entity still names it."""
+    await ActionRecordFeedback().run(dispatcher, _fresh_tracker_with("feedback_positive", True), DOMAIN)
+    assert _responses(dispatcher) == ["utter_feedback_thanks"]
+    assert _feedback_rows(gateway) == [("opening_hours", True)]
+
+
+async def test_feedback_with_no_answer_to_rate_is_thanked_and_not_recorded(
+    gateway: Gateway, dispatcher: CollectingDispatcher
+) -> None:
+    await ActionRecordFeedback().run(dispatcher, _fresh_tracker_with("feedback_positive", False), DOMAIN)
+    assert _responses(dispatcher) == ["utter_feedback_thanks"]
+    assert _feedback_rows(gateway) == []
+
+
 async def test_first_negative_feedback_counts(gateway: Gateway, dispatcher: CollectingDispatcher) -> None:
     events = await ActionRecordFeedback().run(dispatcher, load_tracker("feedback_negative_first"), DOMAIN)
     assert events == [SlotSet("negative_feedback_count", 1.0)]
@@ -286,7 +314,8 @@ def test_every_response_and_action_exists_in_the_assistant() -> None:
     queued = responses["utter_handoff_queued"][0]["text"]
     assert "{queue_position}" in queued and "about {expected_wait}" in queued
     assert {"action_handoff", "action_record_feedback", "action_submit_callback", "validate_callback_form"} <= set(domain["actions"])
-    assert {"handoff_reason", "last_faq_id", "negative_feedback_count", "callback_contact", "callback_consent"} <= set(domain["slots"])
+    assert {"handoff_reason", "negative_feedback_count", "callback_contact", "callback_consent"} <= set(domain["slots"])
+    assert "faq_id" in str(domain["entities"])  # named by the feedback buttons' payloads
 
 
 @pytest.mark.parametrize(("minutes", "words"), [(0, "1 minute"), (1, "1 minute"), (12, "12 minutes"), (150, "2 hours")])

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from bot.db.models import Conversation, Message
+from bot.db.models import AnswerFeedback, Conversation, Message
 from bot.db.session import unit_of_work
 from bot.handoff.deps import opening_hours_dep
 from bot.handoff.models import Handoff
@@ -55,6 +55,16 @@ def _handoffs(app: Any) -> list[Handoff]:
         return list(session.scalars(select(Handoff)))
 
 
+def _conversation(app: Any) -> Conversation:
+    with unit_of_work(app.state.gateway.session_factory) as session:
+        return session.scalars(select(Conversation)).one()
+
+
+def _feedback(app: Any) -> list[tuple[str, bool]]:
+    with unit_of_work(app.state.gateway.session_factory) as session:
+        return [(f.faq_id, f.helpful) for f in session.scalars(select(AnswerFeedback))]
+
+
 def _patient_messages(app: Any) -> list[Message]:
     with unit_of_work(app.state.gateway.session_factory) as session:
         return list(session.scalars(select(Message).where(Message.sender == "patient").order_by(Message.id)))
@@ -72,7 +82,10 @@ def test_webchat_patient_and_console_clinician(
     real_rasa_url: str,
     gateway_port: int,
 ) -> None:
-    base_url, app = _start(serve_gateway, make_settings(sqlite_url, real_rasa_url, rasa_timeout_s=20), gateway_port)
+    # A fresh Rasa tracker after every second Rasa turn at a rest point: the FAQ answer
+    # at the end is followed by one, and its "Helpful" button must still rate it.
+    settings = make_settings(sqlite_url, real_rasa_url, rasa_timeout_s=20, rasa_segment_turns=2)
+    base_url, app = _start(serve_gateway, settings, gateway_port)
     clinician = browser.new_context(viewport={"width": 1280, "height": 900})
     patient = browser.new_context(viewport={"width": 420, "height": 800})
     console, chat = clinician.new_page(), patient.new_page()
@@ -127,6 +140,13 @@ def test_webchat_patient_and_console_clinician(
         _patient_send(chat, "what are your opening hours")
         expect(log.locator(".pb-bot")).to_have_count(answered + 1, timeout=30_000)
         assert "Monday" in log.locator(".pb-bot").last.inner_text()
+
+        # "Was this helpful?" is recorded against the answer, across the new Rasa tracker.
+        assert _conversation(app).rasa_segment == 1
+        chat.get_by_role("group", name="Quick replies").get_by_role("button", name="Helpful", exact=True).click()
+        expect(log.locator(".pb-bot")).to_have_count(answered + 2, timeout=30_000)
+        assert "glad it helped" in log.locator(".pb-bot").last.inner_text()
+        assert _feedback(app) == [("opening_hours", True)]
     finally:
         clinician.close()
         patient.close()

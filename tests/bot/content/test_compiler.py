@@ -46,9 +46,10 @@ def test_answers_are_filled_and_end_with_source_and_review_date(content_dir, cli
     assert response["text"].endswith(
         "Source: NHS, Page (https://www.nhs.uk/page/). Reviewed by Dr. Test on 2026-01-10."
     )
+    # Each feedback button names the answer it rates (a Rasa entity in the payload).
     assert [b["payload"] for b in response["buttons"]] == [
-        "/feedback_positive",
-        "/feedback_negative",
+        '/feedback_positive{"faq_id": "served"}',
+        '/feedback_negative{"faq_id": "served"}',
     ]
 
 
