@@ -87,7 +87,7 @@ class Settings(BaseSettings):
         ge=2,
         description="Turns after which the gateway starts a fresh Rasa tracker at a rest point, "
         "so per-message cost does not grow with conversation length. 10: Rasa's CPU per message "
-        "in 100-turn conversations within 4% of 5-turn ones (20: 10-13% more; `make bench`), "
+        "in 100-turn conversations 4-6% above 5-turn ones (20: 10-13% above; `make bench`), "
         "and a segment still holds the 10 exchanges a handoff summary shows (actions/tracker_reading.py).",
     )
     handoff_alert_after_s: int = Field(default=300, ge=1)
