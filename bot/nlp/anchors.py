@@ -36,7 +36,7 @@ _STRING_ATTRS = {"LEMMA": "lemma_", "LOWER": "lower_", "NORM": "norm_", "ORTH": 
 _REQUIRED_OPS = {None, "1", "+"}
 
 Feature = tuple[Any, ...]
-Requirement = frozenset  # of Feature: any one of them satisfies the token
+Requirement = frozenset[Feature]  # any one of them satisfies the pattern token
 
 
 class RedFlagAnchors:
