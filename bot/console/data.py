@@ -8,15 +8,19 @@ templates escape it.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.content.store import get_content_store
+from bot.db.base import utcnow
 from bot.db.models import Conversation, Message
 from bot.db.session import unit_of_work
 from bot.handoff import queue, service
 from bot.handoff.errors import HandoffNotFound
+from bot.handoff.feedback import feedback_by_faq
 from bot.handoff.models import OPEN_STATUSES, Clinician, Handoff
 
 PREVIEW_CHARS = 160
@@ -227,3 +231,24 @@ def fingerprint(factory: sessionmaker, conversation_id: str | None) -> tuple[Any
 def conversation_of(factory: sessionmaker, handoff_id: str) -> str:
     with unit_of_work(factory) as session:
         return queue.get_handoff(session=session, handoff_id=check_handoff_id(handoff_id)).conversation_id
+
+
+def feedback_view(factory: sessionmaker, days: int) -> dict[str, Any]:
+    """"Was this helpful?" per FAQ over the last `days` days, least helpful first, with titles."""
+    with unit_of_work(factory) as session:
+        rows = feedback_by_faq(session=session, since=utcnow() - timedelta(days=days))
+    store = get_content_store()
+    return {
+        "days": days,
+        "rows": [
+            {
+                "faq_id": row.faq_id,
+                "title": store.faq_title(row.faq_id) or row.faq_id,
+                "helpful": row.helpful,
+                "not_helpful": row.not_helpful,
+                "unhelpful_share": round(100 * row.not_helpful / row.total),
+                "last_at": row.last_at,
+            }
+            for row in rows
+        ],
+    }

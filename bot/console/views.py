@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.orm import sessionmaker
 
@@ -70,6 +70,18 @@ async def queue_partial(
     factory: sessionmaker = Depends(session_factory_dep),
 ) -> Response:
     return await _render_queue(request, user, factory, "_queue_tables.html")
+
+
+@router.get("/feedback", include_in_schema=False)
+async def feedback_page(
+    request: Request,
+    days: int = Query(30, ge=1, le=3650, description="how many days back"),
+    user: ConsoleUser = Depends(current_user),
+    factory: sessionmaker = Depends(session_factory_dep),
+) -> Response:
+    """"Was this helpful?" per FAQ, least helpful first: which vetted answers to review next."""
+    view = await anyio.to_thread.run_sync(data.feedback_view, factory, days)
+    return render(request, "feedback.html", {"user": user, **view})
 
 
 @router.get("/handoffs/{handoff_id}", include_in_schema=False)

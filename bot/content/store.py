@@ -65,6 +65,11 @@ class ContentStore:
     def system(self, message_id: str, today: date | None = None) -> ServedAnswer:
         return self._get("system", message_id, today)
 
+    def faq_title(self, faq_id: str) -> str | None:
+        """An FAQ's title whatever its status (feedback outlives a retired answer); None if unknown."""
+        entry = self._entries.get(("faq", faq_id))
+        return entry.title if entry is not None else None
+
     def is_served(self, kind: str, entry_id: str, today: date | None = None) -> bool:
         entry = self._entries.get((kind, entry_id))
         return entry is not None and entry.is_served(today or date.today())

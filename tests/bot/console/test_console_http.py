@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,6 +17,7 @@ from bot.db.base import utcnow
 from bot.db.models import Conversation, Message
 from bot.db.session import unit_of_work
 from bot.handoff.clinicians import disable_clinician, set_password
+from bot.handoff.feedback import record_feedback
 from bot.handoff.models import AuditEvent, Clinician
 from bot.handoff.texts import system_text
 from tests.bot.console.conftest import Console, csrf_of
@@ -467,3 +469,24 @@ def test_streams_end_on_their_own_so_shutdown_is_never_held_up(
         body = response.read()
     assert time.monotonic() - started < 5
     assert body.startswith(b"retry: 2000\n\nevent: ready")
+
+
+def test_answer_feedback_page_lists_least_helpful_first(console: Console) -> None:
+    assert "No feedback in the last 30 days." in console.login("bob").get("/console/feedback").text
+    with unit_of_work(console.factory) as session:
+        answers = [("opening_hours", True), ("myth_antibiotics_viruses", False), ("myth_antibiotics_viruses", True)]
+        for faq_id, helpful in answers:
+            record_feedback(session=session, conversation_id=None, sender_id="c-0", faq_id=faq_id, helpful=helpful)
+    assert console.client().get("/console/feedback").headers["location"] == "/console/login"
+
+    client = console.login("alice")
+    page = client.get("/console/feedback")
+    assert page.status_code == 200
+    rows = re.findall(r'<tr data-faq-id="([^"]+)">', page.text)
+    assert rows == ["myth_antibiotics_viruses", "opening_hours"]
+    assert "Clinic opening hours" in page.text  # titles from the content files
+    assert "50%" in page.text  # one of the two answers on antibiotics was unhelpful
+    assert 'href="/console/feedback"' in client.get("/console/").text  # linked from every page
+    assert 'data-faq-id="opening_hours"' in client.get("/console/feedback", params={"days": 1}).text
+    assert client.get("/console/feedback", params={"days": 0}).status_code == 422
+    assert client.get("/console/feedback", params={"days": "soon"}).status_code == 422
