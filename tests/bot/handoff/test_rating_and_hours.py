@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -86,3 +86,29 @@ def test_parse_hours_and_availability(session_factory: sessionmaker) -> None:
         assert clinician_available(session=s, now=monday_noon, hours=hours)
         assert not clinician_available(session=s, now=datetime(2026, 3, 3, 12, 0), hours=hours)
         assert not clinician_available(session=s, now=monday_noon, hours=OpeningHours(ZoneInfo("UTC"), {}))
+
+
+def test_closed_dates_close_the_whole_day() -> None:
+    hours = parse_hours(
+        {"timezone": "America/New_York", "hours": {"fri": ["08:00", "18:00"]}, "closed_on": [date(2026, 12, 25), "2027-01-01"]}
+    )
+    assert not hours.is_open(_at("2026-12-25T10:00"))  # Christmas, a Friday
+    assert not hours.is_open(_at("2027-01-01T10:00"))  # New Year's Day, a Friday
+    assert hours.is_open(_at("2027-01-08T10:00"))  # the Friday after
+    # Local dates: 02:00 UTC on 26 December is still Christmas evening in New York.
+    assert not hours.is_open(datetime(2026, 12, 26, 2, 0)) and hours.closed_on == {date(2026, 12, 25), date(2027, 1, 1)}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("2026-12-25", "must be a list"), (["25/12/2026"], "'25/12/2026' is not a date")],
+)
+def test_bad_closed_dates_are_named(value: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_hours({"timezone": "UTC", "hours": {"mon": ["08:00", "18:00"]}, "closed_on": value})
+
+
+def test_the_clinic_profile_lists_its_holidays() -> None:
+    hours = load_opening_hours(CLINIC_FILE)
+    assert hours is not None and date(2026, 12, 25) in hours.closed_on
+    assert not hours.is_open(_at("2026-12-25T09:30"))
