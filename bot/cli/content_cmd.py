@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.content.compiler import compile_faq_data, write_faq_data
 from bot.content.loader import ContentLoadError, load_clinic
-from bot.content.validator import validate_dir
+from bot.content.validator import validate_clinic, validate_dir
 from bot.paths import CLINIC_FILE, CONTENT_DIR, GENERATED_DIR
 
 
@@ -50,7 +50,7 @@ def _check(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         return None
     today = args.today or date.today()
     entries, defects = validate_dir(args.content_dir, clinic, today=today)
-    return clinic, today, entries, defects
+    return clinic, today, entries, validate_clinic(args.clinic, clinic) + defects
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

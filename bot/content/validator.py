@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.content.hours import HoursError, parse_hours
 from bot.content.loader import load_content
 from bot.content.models import STATUSES, ContentEntry, Defect
 from bot.content.render import MAX_ANSWER_WORDS, TEMPLATE_FIELDS, fill, placeholders, word_count
@@ -162,3 +163,20 @@ def validate_dir(content_dir: Path, clinic: Mapping[str, Any], *, today: date) -
     entries, defects = load_content(content_dir)
     defects.extend(validate_entries(entries, clinic, today=today))
     return entries, sorted(defects, key=lambda d: (str(d.path), d.line, d.message))
+
+
+def validate_clinic(path: Path, clinic: Mapping[str, Any]) -> list[Defect]:
+    """The profile's machine-readable hours: a typo must not leave the clinic "always open" for handoffs."""
+    try:
+        parse_hours(clinic)
+    except HoursError as exc:
+        return [Defect(path, _key_line(path, exc.key), f"clinic profile: {exc}")]
+    return []
+
+
+def _key_line(path: Path, key: str) -> int:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    return next((n for n, line in enumerate(lines, 1) if line.startswith(f"{key}:")), 1)

@@ -97,6 +97,10 @@ def test_cli_validate_exit_codes(content_dir, tmp_path, capsys) -> None:
     assert "content OK" in capsys.readouterr().out
     assert main(["content", "validate", "--content-dir", str(tmp_path / "missing")]) == 2
     assert "does not exist" in capsys.readouterr().err
+    bad_profile = tmp_path / "clinic.yml"
+    bad_profile.write_text("clinic_name: Test\nclinic_phone: '1'\nhours:\n  mon: ['9', 'noon']\n")
+    assert main(["content", "validate", "--content-dir", str(good), "--clinic", str(bad_profile)]) == 1
+    assert "clinic.yml:3: clinic profile: hours: mon must be [open, close]" in capsys.readouterr().err
 
 
 def test_repository_generated_data_is_up_to_date(tmp_path) -> None:

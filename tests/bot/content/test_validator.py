@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
-from bot.content.validator import validate_dir
-from bot.paths import CONTENT_DIR
+import pytest
+
+from bot.content.loader import load_clinic
+from bot.content.validator import validate_clinic, validate_dir
+from bot.paths import CLINIC_FILE, CONTENT_DIR
 from tests.bot.content.conftest import faq_yaml
 
 TODAY = date(2026, 11, 25)
@@ -134,3 +138,28 @@ def test_emergency_guidance_must_name_the_emergency_number(content_dir, clinic) 
     assert messages(defects) == [
         "stroke.yml:4: emergency guidance must name {emergency_number} or {crisis_line}"
     ]
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "message"),
+    [
+        ("timezone", "timezone: Mars/Olympus\n", "'Mars/Olympus' is not a time zone"),
+        ("hours", "hours:\n  monday: ['08:00', '18:00']\n", "unknown day 'monday'"),
+        ("hours", "hours:\n  mon: ['8am', '6pm']\n", "mon must be [open, close] in 24h HH:MM"),
+        ("hours", "hours:\n  tue: ['18:00', '08:00']\n", "tue closes (08:00) before it opens (18:00)"),
+        ("closed_on", "closed_on:\n  - 2026-12-25\n  - Christmas\n", "'Christmas' is not a date"),
+        ("closed_on", "closed_on: 2026-12-25\n", "must be a list of dates"),
+    ],
+)
+def test_clinic_hours_mistakes_point_at_their_key(tmp_path: Path, key: str, text: str, message: str) -> None:
+    """A typo in the machine-readable hours must not ship: at run time it would mean "always open"."""
+    profile = tmp_path / "clinic.yml"
+    base = "clinic_name: Test Clinic\n" + ("" if key == "timezone" else "timezone: UTC\n")
+    profile.write_text(base + text)
+    (defect,) = validate_clinic(profile, load_clinic(profile))
+    assert message in defect.message and defect.message.startswith(f"clinic profile: {key}:")
+    assert defect.line == next(n for n, line in enumerate(profile.read_text().splitlines(), 1) if line.startswith(f"{key}:"))
+
+
+def test_the_shipped_clinic_profile_is_clean() -> None:
+    assert validate_clinic(CLINIC_FILE, load_clinic(CLINIC_FILE)) == []
