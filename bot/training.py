@@ -7,7 +7,10 @@ data/clinic.yml) reach the model only through what `patientbot content build`
 generates from them (data/generated/), so they are left out: editing emergency
 guidance or a system message, which the gateway serves and the model never
 sees, does not cost a retraining (minutes of CPU); editing an FAQ or the clinic's
-phone number changes the generated answers and does.
+phone number changes the generated answers and does. It also covers the source of
+the project's own Rasa components (bot/nlu/), whose training code decides what a
+model holds. It is taken before training starts, so an edit made while a model
+trains leaves that model stale instead of passing for trained on it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ logger = logging.getLogger(__name__)
 DOMAIN_FILE = ROOT / "domain.yml"
 CONFIG_FILE = ROOT / "config.yml"
 STOCK_CONFIG_FILE = ROOT / "eval" / "stock_config.yml"
+COMPONENTS_DIR = ROOT / "bot" / "nlu"
 
 
 def training_files(data_dir: Path = DATA_DIR) -> list[Path]:
@@ -38,9 +42,12 @@ def training_files(data_dir: Path = DATA_DIR) -> list[Path]:
     )
 
 
-def fingerprint(config: Path, domain: Path = DOMAIN_FILE, data_dir: Path = DATA_DIR) -> str:
+def fingerprint(
+    config: Path, domain: Path = DOMAIN_FILE, data_dir: Path = DATA_DIR, components_dir: Path = COMPONENTS_DIR
+) -> str:
+    """A hash of everything a model is built from: config, domain, training data, component code."""
     digest = hashlib.sha256()
-    files = [config, domain, *training_files(data_dir)]
+    files = [config, domain, *training_files(data_dir), *sorted(components_dir.glob("*.py"))]
     for path in files:
         digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path).encode())
         digest.update(path.read_bytes())
@@ -73,6 +80,7 @@ def ensure_model(
         logger.info("model %s is up to date", target)
         return target
     out_dir.mkdir(parents=True, exist_ok=True)
+    trained_on = fingerprint(config)
     print_fn = sys.stderr.write
     print_fn(f"training {name} with {config.relative_to(ROOT) if config.is_relative_to(ROOT) else config} ...\n")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
@@ -90,5 +98,5 @@ def ensure_model(
     if result.returncode != 0 or not target.exists():
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
         raise RuntimeError(f"rasa train failed for {name} (exit {result.returncode})")
-    (out_dir / f"{name}.fingerprint").write_text(fingerprint(config) + "\n")
+    (out_dir / f"{name}.fingerprint").write_text(trained_on + "\n")
     return target

@@ -50,3 +50,16 @@ def test_editing_served_only_content_keeps_the_model_and_generated_data_retrains
     after_generated = fingerprint(config, domain, data)
     config.write_text("pipeline: [{name: WhitespaceTokenizer}]\n", encoding="utf-8")
     assert fingerprint(config, domain, data) != after_generated
+
+
+def test_editing_a_component_of_ours_retrains(tmp_path: Path) -> None:
+    """The gate's training code decides what a model holds: a change to it makes the model stale."""
+    data, config, domain = _project(tmp_path)
+    components = tmp_path / "components"
+    components.mkdir()
+    (components / "faq_gate.py").write_text("KINDS = False\n", encoding="utf-8")
+    before = fingerprint(config, domain, data, components)
+    (components / "notes.txt").write_text("not code\n", encoding="utf-8")
+    assert fingerprint(config, domain, data, components) == before
+    (components / "faq_gate.py").write_text("KINDS = True\n", encoding="utf-8")
+    assert fingerprint(config, domain, data, components) != before
