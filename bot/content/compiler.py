@@ -4,7 +4,8 @@ FAQs become the retrieval intent `faq/<id>` (one DIET intent `faq`, a
 ResponseSelector picks the answer) with responses `utter_faq/<id>`. Only
 approved, unexpired entries are compiled, so draft or expired content can never
 be trained into the model. A deterministic share of each FAQ's examples is held
-out of training for the `own` evaluation dataset.
+out of training for the `own` evaluation dataset; its `not_answered` questions
+are never trained on (they are `own`'s near-topic questions).
 """
 
 from __future__ import annotations

@@ -45,6 +45,19 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _questions(raw: dict[str, Any], key: str, lines: dict[str, int]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A list of questions under `key` and the 1-based line of each (the key's line if unknown)."""
+    items = raw.get(key) or []
+    if isinstance(items, str):  # one question written without the list dash
+        return (_text(items),), (lines.get(key, 1),)
+    if not isinstance(items, list):
+        return (), ()
+    item_lines = tuple(
+        items.lc.item(i)[0] + 1 if hasattr(items, "lc") else lines.get(key, 1) for i in range(len(items))
+    )
+    return tuple(_text(item) for item in items), item_lines
+
+
 def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
     """Parse one content file; returns the entry and the raw mapping (for the validator)."""
     try:
@@ -62,13 +75,8 @@ def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
 
     # The round-trip loader returns a CommentedMap, which carries line numbers.
     lines = {str(key): cast(CommentedMap, raw).lc.key(key)[0] + 1 for key in raw}
-    examples_raw = raw.get("examples") or []
-    example_lines: tuple[int, ...] = ()
-    if isinstance(examples_raw, list):
-        example_lines = tuple(
-            examples_raw.lc.item(i)[0] + 1 if hasattr(examples_raw, "lc") else lines.get("examples", 1)
-            for i in range(len(examples_raw))
-        )
+    examples, example_lines = _questions(raw, "examples", lines)
+    not_answered, not_answered_lines = _questions(raw, "not_answered", lines)
     sources = []
     for item in raw.get("sources") or []:
         if isinstance(item, dict):
@@ -90,7 +98,8 @@ def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
         reviewed_on=_as_date(raw.get("reviewed_on")),
         review_due=_as_date(raw.get("review_due")),
         tags=tuple(_text(t) for t in raw.get("tags") or [] if _text(t)),
-        examples=tuple(_text(e) for e in examples_raw) if isinstance(examples_raw, list) else (),
+        examples=examples,
+        not_answered=not_answered,
         related=tuple(_text(r) for r in raw.get("related") or [] if _text(r)),
         myth=bool(raw.get("myth", False)),
         response=_text(raw.get("response")) or None,
@@ -104,6 +113,7 @@ def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
         path=path,
         lines=lines,
         example_lines=example_lines,
+        not_answered_lines=not_answered_lines,
     )
     return entry, dict(raw)
 

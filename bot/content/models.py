@@ -32,6 +32,9 @@ class ContentEntry:
     review_due: date | None
     tags: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+    # Questions on this FAQ's topic that no answer of the pack gives: trained as out of
+    # scope, so the model learns that sharing the FAQ's words is not enough to answer.
+    not_answered: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     myth: bool = False
     # System messages that Rasa sends: the response name, its quick replies and the
@@ -45,6 +48,7 @@ class ContentEntry:
     # 1-based line of each top-level key, and of each example, for error messages.
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     example_lines: tuple[int, ...] = field(default=(), compare=False, hash=False)
+    not_answered_lines: tuple[int, ...] = field(default=(), compare=False, hash=False)
 
     def is_served(self, today: date) -> bool:
         """Only approved content within its review period is ever served as vetted."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -135,27 +136,72 @@ def validate_entries(
             seen_ids[key] = entry
 
     faq_ids = {e.id for e in entries if e.kind == "faq"}
-    owners: dict[str, list[tuple[ContentEntry, int]]] = defaultdict(list)
     for entry in entries:
         if entry.kind != "faq":
             continue
         for related in entry.related:
             if related not in faq_ids:
                 defects.append(Defect(entry.path or Path("?"), _line(entry, "related"), f"related id '{related}' does not exist"))
-        for index, example in enumerate(entry.examples):
-            line = entry.example_lines[index] if index < len(entry.example_lines) else _line(entry, "examples")
-            owners[normalise_question(example)].append((entry, line))
-    for question, places in owners.items():
-        if len(places) < 2:
-            continue
-        for entry, line in places[1:]:
-            others = ", ".join(sorted({str(e.path) for e, _ in places if e is not entry}))
-            if any(e.id != entry.id for e, _ in places):
-                message = f"example question '{question}' also appears under another FAQ ({others})"
-            else:
-                message = f"example question '{question}' appears twice in this FAQ"
-            defects.append(Defect(entry.path or Path("?"), line, message))
+    defects.extend(_check_questions_across_faqs(entries))
     return sorted(defects, key=lambda d: (str(d.path), d.line, d.message))
+
+
+_EXAMPLE, _NOT_ANSWERED = "example question", "not_answered question"
+
+
+@dataclass(frozen=True)
+class _Question:
+    entry: ContentEntry
+    line: int
+    role: str
+
+
+def _questions(entry: ContentEntry) -> Iterable[_Question]:
+    for role, texts, lines, key in (
+        (_EXAMPLE, entry.examples, entry.example_lines, "examples"),
+        (_NOT_ANSWERED, entry.not_answered, entry.not_answered_lines, "not_answered"),
+    ):
+        for index, _text in enumerate(texts):
+            yield _Question(entry, lines[index] if index < len(lines) else _line(entry, key), role)
+
+
+def _check_questions_across_faqs(entries: list[ContentEntry]) -> list[Defect]:
+    """One question, one meaning: the same text twice would teach the model two things.
+
+    An example question under two FAQs, or one that is both an example and a
+    `not_answered` question, leaves the model to guess; a `not_answered` question
+    listed twice could be held out for evaluation in one place and trained in the other.
+    """
+    defects: list[Defect] = []
+    places: dict[str, list[_Question]] = defaultdict(list)
+    for entry in entries:
+        if entry.kind != "faq":
+            if entry.not_answered:
+                defects.append(
+                    Defect(entry.path or Path("?"), _line(entry, "not_answered"), "not_answered applies to FAQs only")
+                )
+            continue
+        texts = (*entry.examples, *entry.not_answered)
+        for text, question in zip(texts, _questions(entry)):
+            if not normalise_question(text):
+                defects.append(Defect(entry.path or Path("?"), question.line, f"empty {question.role}"))
+                continue
+            places[normalise_question(text)].append(question)
+    for text, found in places.items():
+        for question in found[1:]:
+            defects.append(Defect(question.entry.path or Path("?"), question.line, _clash(text, question, found)))
+    return defects
+
+
+def _clash(text: str, question: _Question, found: list[_Question]) -> str:
+    others = [q for q in found if q is not question]
+    if all(q.entry.id == question.entry.id and q.role == question.role for q in others):
+        return f"{question.role} '{text}' appears twice in this FAQ"
+    if any(q.role != question.role for q in others):
+        where = ", ".join(sorted({f"{q.role} in {q.entry.path}" for q in others if q.role != question.role}))
+        return f"'{text}' is both an example question and a not_answered question ({where})"
+    where = ", ".join(sorted({str(q.entry.path) for q in others if q.entry is not question.entry}))
+    return f"{question.role} '{text}' also appears under another FAQ ({where})"
 
 
 def validate_dir(content_dir: Path, clinic: Mapping[str, Any], *, today: date) -> tuple[list[ContentEntry], list[Defect]]:

@@ -1,7 +1,9 @@
 """Evaluation datasets: our held-out questions and the public sets in ../shared/eval.
 
 None of these questions is ever trained on: the held-out FAQ examples are split
-off by the compiler, and the public sets are only read here.
+off by the compiler, each FAQ's `not_answered` questions (`own`'s `near_topic`
+kind: on an FAQ's topic, answered by none) are never compiled, and the public
+sets are only read here.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ def own_dataset(content_dir: Path = CONTENT_DIR, eval_dir: Path = EVAL_DIR / "ow
     for entry in served:
         _training, heldout = split_examples(entry)
         items.extend(EvalItem(f"{entry.id}:{i}", q, entry.id, "in_scope") for i, q in enumerate(heldout))
+        items.extend(
+            EvalItem(f"near_topic:{entry.id}:{i}", q, None, "near_topic") for i, q in enumerate(entry.not_answered)
+        )
     for name, kind in (("out_of_scope.txt", "out_of_scope"), ("personal_advice.txt", "personal_advice")):
         for i, text in enumerate(_read_lines(eval_dir / name)):
             items.append(EvalItem(f"{kind}:{i}", text, None, kind))

@@ -7,7 +7,12 @@ from datetime import date
 import yaml
 
 from bot.cli import main
-from bot.content.compiler import GENERATED_HEADER, compile_faq_data, split_examples, write_faq_data
+from bot.content.compiler import (
+    GENERATED_HEADER,
+    compile_faq_data,
+    split_examples,
+    write_faq_data,
+)
 from bot.content.loader import load_content
 from tests.bot.content.conftest import faq_yaml
 
@@ -110,3 +115,14 @@ def test_repository_generated_data_is_up_to_date(tmp_path) -> None:
     assert main(["content", "build", "--output-dir", str(tmp_path)]) == 0
     fresh = (tmp_path / "faq.yml").read_text(encoding="utf-8")
     assert (GENERATED_DIR / "faq.yml").read_text(encoding="utf-8") == fresh
+
+
+def test_not_answered_questions_are_never_trained(content_dir, clinic) -> None:
+    near = [f"near topic question {i} nobody answers" for i in range(5)]
+    block = "not_answered:\n" + "\n".join(f"  - {q}" for q in near) + "\nrelated: []"
+    root = content_dir({"faq/served.yml": faq_yaml("served", related=block)})
+    (entry,), _ = load_content(root)
+    assert entry.not_answered == tuple(near)
+    document, _ = compile_faq_data([entry], clinic, today=TODAY)
+    assert [b["intent"] for b in document["nlu"]] == ["faq/served"]
+    assert all(q not in str(document) for q in near)

@@ -163,3 +163,45 @@ def test_clinic_hours_mistakes_point_at_their_key(tmp_path: Path, key: str, text
 
 def test_the_shipped_clinic_profile_is_clean() -> None:
     assert validate_clinic(CLINIC_FILE, load_clinic(CLINIC_FILE)) == []
+
+
+NOT_ANSWERED = "not_answered:\n  - where can i buy a fever thermometer\n  - who discovered fever"
+
+
+def test_not_answered_questions_load_with_their_lines(content_dir, clinic) -> None:
+    root = content_dir({"faq/fever.yml": faq_yaml("fever", related=NOT_ANSWERED + "\nrelated: []")})
+    (entry,), defects = validate_dir(root, clinic, today=TODAY)
+    assert defects == []
+    assert entry.not_answered == ("where can i buy a fever thermometer", "who discovered fever")
+    assert entry.not_answered_lines == (28, 29)
+
+
+def test_a_question_cannot_be_both_an_example_and_not_answered(content_dir, clinic) -> None:
+    clash = "not_answered:\n  - Question number 3 about the cough?\nrelated: []"
+    root = content_dir(
+        {"faq/fever.yml": faq_yaml("fever"), "faq/cough.yml": faq_yaml("cough", related=clash)}
+    )
+    _entries, defects = validate_dir(root, clinic, today=TODAY)
+    assert messages(defects) == [
+        "cough.yml:28: 'question number 3 about the cough' is both an example question "
+        "and a not_answered question (example question in " + str(root / "faq" / "cough.yml") + ")"
+    ]
+
+
+def test_not_answered_twice_empty_or_outside_faqs(content_dir, clinic) -> None:
+    twice = "not_answered:\n  - who discovered fever\n  - ''\nrelated: []"
+    emergency = faq_yaml("stroke", answer="answer: Call {emergency_number} now.", related="not_answered: [a question]")
+    root = content_dir(
+        {
+            "faq/fever.yml": faq_yaml("fever", related=twice),
+            "faq/cough.yml": faq_yaml("cough", related=twice),
+            "emergency/stroke.yml": emergency,
+        }
+    )
+    _entries, defects = validate_dir(root, clinic, today=TODAY)
+    found = messages(defects)
+    assert "cough.yml:29: empty not_answered question" in found
+    assert "fever.yml:29: empty not_answered question" in found
+    assert any(m.startswith("fever.yml:28: not_answered question 'who discovered fever' also appears under another FAQ") for m in found)
+    assert any(m.startswith("stroke.yml:") and m.endswith("not_answered applies to FAQs only") for m in found)
+    assert len(found) == 4
