@@ -6,11 +6,15 @@ any health question, including the many we have no answer for. The answer is
 chosen by the ResponseSelector, a neural model trained on a few examples per
 FAQ, whose mistakes are confident as often as not.
 
-The gate answers only when (1) the intent is `faq` and (2) the weaker of the
+The gate answers only when (1) the intent is `faq`, (2) the weaker of the
 intent and answer confidences, scaled by the share of the question's content
 words that the chosen FAQ's examples or answer use (bot/nlu/faq_vocabulary.py,
 `vocabulary_weight` is the exponent of that share; 0 turns it off), clears the
-threshold. Otherwise the message
+threshold, (3) with `max_unknown_words: N`, no more than N of the question's
+content words are missing from the FAQ's examples and answer, and (4) with `question_kinds: true`, a question that opens by asking
+for a reason, place, person, time or amount ("why ...", "where ...") goes to an
+FAQ whose example questions ask that kind too (bot/nlu/question_kind.py).
+Otherwise the message
 becomes `nlu_fallback` and the patient is asked to rephrase or offered a
 clinician instead of getting a guess. `patientbot eval` measures what this buys
 against stock Rasa (README, "Choosing the pipeline").
@@ -37,6 +41,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.faq_vocabulary import FAQVocabulary, LemmaFn, content_words, spacy_lemmas
+from bot.nlu.question_kind import answered_kinds, question_kind
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +50,7 @@ RETRIEVAL_INTENT = "faq"
 GATE_KEY = "faq_gate"
 _MODEL_FILE = "nearest_neighbour.pkl"
 _VOCABULARY_FILE = "faq_vocabulary.pkl"
+_KINDS_FILE = "question_kinds.pkl"
 _RESPONSE_PREFIX = "utter_faq/"
 
 
@@ -113,7 +119,13 @@ class FAQAnswerGate(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"threshold": 0.5, "require_agreement": True, "vocabulary_weight": 0.0}
+        return {
+            "threshold": 0.5,
+            "require_agreement": True,
+            "vocabulary_weight": 0.0,
+            "max_unknown_words": None,
+            "question_kinds": False,
+        }
 
     def __init__(
         self,
@@ -122,16 +134,23 @@ class FAQAnswerGate(GraphComponent):
         resource: Resource,
         neighbour: NearestNeighbour | None = None,
         vocabulary: FAQVocabulary | None = None,
+        kinds: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.threshold = float(config["threshold"])
         self.require_agreement = bool(config["require_agreement"])
         self.vocabulary_weight = float(config.get("vocabulary_weight") or 0.0)
+        max_unknown = config.get("max_unknown_words")
+        self.max_unknown_words = None if max_unknown is None else int(max_unknown)
         self._model_storage = model_storage
         self._resource = resource
         self.neighbour = neighbour or NearestNeighbour()
         self.vocabulary = vocabulary
+        self.check_kinds = bool(config.get("question_kinds"))
+        # FAQ id -> the kinds of question (reason, place, ...) its example questions ask.
+        self.kinds = kinds or {}
         # The spaCy pipeline loads only when the vocabulary check is on.
-        self._lemmas: LemmaFn | None = spacy_lemmas() if self.vocabulary_weight > 0 else None
+        uses_vocabulary = self.vocabulary_weight > 0 or self.max_unknown_words is not None
+        self._lemmas: LemmaFn | None = spacy_lemmas() if uses_vocabulary else None
 
     @classmethod
     def create(
@@ -152,15 +171,17 @@ class FAQAnswerGate(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> FAQAnswerGate:
-        neighbour, vocabulary = None, None
+        neighbour, vocabulary, kinds = None, None, None
         try:
             with model_storage.read_from(resource) as directory:
                 neighbour = pickle.loads((directory / _MODEL_FILE).read_bytes())
                 if (directory / _VOCABULARY_FILE).exists():
                     vocabulary = pickle.loads((directory / _VOCABULARY_FILE).read_bytes())
+                if (directory / _KINDS_FILE).exists():
+                    kinds = pickle.loads((directory / _KINDS_FILE).read_bytes())
         except (ValueError, FileNotFoundError):
             logger.warning("FAQAnswerGate has no trained data; every FAQ answer will need agreement it cannot get")
-        return cls(config, model_storage, resource, neighbour, vocabulary)
+        return cls(config, model_storage, resource, neighbour, vocabulary, kinds)
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = [], []
@@ -173,10 +194,12 @@ class FAQAnswerGate(GraphComponent):
                 labels.append(key.split("/", 1)[1])
         if texts:
             self.neighbour.fit(texts, labels)
+        examples_by_faq: dict[str, list[str]] = {}
+        for text, faq_id in zip(texts, labels):
+            examples_by_faq.setdefault(faq_id, []).append(text)
+        self.kinds = {faq_id: answered_kinds(examples) for faq_id, examples in examples_by_faq.items()}
         if self._lemmas is not None:
-            texts_by_faq: dict[str, list[str]] = {}
-            for text, faq_id in zip(texts, labels):
-                texts_by_faq.setdefault(faq_id, []).append(text)
+            texts_by_faq = {faq_id: list(examples) for faq_id, examples in examples_by_faq.items()}
             for name, variants in (training_data.responses or {}).items():
                 if name.startswith(_RESPONSE_PREFIX):
                     faq_id = name[len(_RESPONSE_PREFIX):]
@@ -186,13 +209,15 @@ class FAQAnswerGate(GraphComponent):
             (directory / _MODEL_FILE).write_bytes(pickle.dumps(self.neighbour))
             if self.vocabulary is not None:
                 (directory / _VOCABULARY_FILE).write_bytes(pickle.dumps(self.vocabulary))
+            (directory / _KINDS_FILE).write_bytes(pickle.dumps(self.kinds))
         return self._resource
 
-    def _known_share(self, faq_id: str | None, text: str) -> float | None:
-        """Share of the question's content words the FAQ uses; None when the check is off."""
+    def _unknown_words(self, faq_id: str | None, text: str) -> tuple[float, set[str]] | None:
+        """(share of the question's content words the FAQ uses, the others); None when the check is off."""
         if self._lemmas is None or self.vocabulary is None or faq_id is None:
             return None
-        return self.vocabulary.known_share(faq_id, content_words(text, self._lemmas))
+        words = content_words(text, self._lemmas)
+        return self.vocabulary.known_share(faq_id, words), self.vocabulary.unknown_words(faq_id, words)
 
     def process(self, messages: list[Message]) -> list[Message]:
         candidates = [m for m in messages if (m.get("intent") or {}).get("name") == RETRIEVAL_INTENT]
@@ -209,10 +234,19 @@ class FAQAnswerGate(GraphComponent):
             faq_id, answer_confidence, _margin = faq_answer_confidence(parse)
             confidence = min(float(intent.get("confidence") or 0.0), answer_confidence)
             gate: dict[str, Any] = {"faq_id": faq_id, "confidence": confidence}
-            known = self._known_share(faq_id, message.get("text") or "")
-            if known is not None:
+            vocabulary = self._unknown_words(faq_id, message.get("text") or "")
+            if vocabulary is not None:
+                known, unknown = vocabulary
                 confidence *= known**self.vocabulary_weight
-                gate |= {"confidence": confidence, "known_words": round(known, 4)}
+                if self.max_unknown_words is not None and len(unknown) > self.max_unknown_words:
+                    confidence = 0.0
+                gate |= {"confidence": confidence, "known_words": round(known, 4), "unknown_words": len(unknown)}
+            kind = question_kind(message.get("text") or "") if self.check_kinds else None
+            if kind is not None:
+                answers_kind = faq_id is not None and kind in self.kinds.get(faq_id, frozenset())
+                if not answers_kind:
+                    confidence = 0.0
+                gate |= {"confidence": confidence, "question_kind": kind, "faq_answers_kind": answers_kind}
             if neighbour is not None:
                 neighbour_faq, similarity = neighbour
                 agree = faq_id is not None and faq_id == neighbour_faq

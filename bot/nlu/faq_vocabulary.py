@@ -6,7 +6,12 @@ mosquitoes?" lands on "How COVID-19 spreads" with high confidence, though that
 answer says nothing about mosquitoes). So the gate also asks how many of the
 question's content words (lemmas, stop words left out) occur in the FAQ's
 example questions or its answer. A question about words the answer never uses is
-one it probably does not answer; the gate scales its confidence by that share.
+one it probably does not answer; the gate scales its confidence by that share,
+and with `max_unknown_words: 0` it abstains on any question with a word the FAQ
+never uses ("how quickly can you get dehydrated?" is not answered by an answer
+that never speaks of speed). A misspelling counts as known: a word of five letters
+or more one edit (a letter added, dropped, changed or two swapped) from a known
+word, because patients type "childern" and "vacine".
 Measured with `patientbot eval` (README, "Choosing the pipeline").
 """
 
@@ -18,6 +23,7 @@ from pathlib import Path
 from spacy.lang.en.stop_words import STOP_WORDS
 
 MIN_WORD_LENGTH = 3
+MIN_TYPO_LENGTH = 5
 LemmaFn = Callable[[str], list[str]]
 
 
@@ -59,9 +65,36 @@ class FAQVocabulary:
             }
         )
 
+    def unknown_words(self, faq_id: str, question_words: set[str]) -> set[str]:
+        """The question's content words that the FAQ never uses, even misspelt."""
+        known = self.words.get(faq_id, frozenset())
+        return {word for word in question_words if not _is_known(word, known)}
+
     def known_share(self, faq_id: str, question_words: set[str]) -> float:
         """Share of the question's content words the FAQ uses; 1.0 for a question with none."""
         if not question_words:
             return 1.0
-        known = self.words.get(faq_id, frozenset())
-        return sum(1 for word in question_words if word in known) / len(question_words)
+        known = len(question_words) - len(self.unknown_words(faq_id, question_words))
+        return known / len(question_words)
+
+
+def _is_known(word: str, known: frozenset[str]) -> bool:
+    if word in known:
+        return True
+    if len(word) < MIN_TYPO_LENGTH:
+        return False
+    return any(abs(len(other) - len(word)) <= 1 and one_edit_apart(word, other) for other in known)
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """True when b is a with at most one letter added, dropped or changed, or two neighbours swapped."""
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        if len(diff) <= 1:
+            return True
+        first, second = diff[0], diff[-1]
+        return len(diff) == 2 and second == first + 1 and a[first] == b[second] and a[second] == b[first]
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    if len(longer) - len(shorter) != 1:
+        return False
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))

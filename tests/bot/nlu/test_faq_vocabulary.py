@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from rasa.engine.storage.local_model_storage import LocalModelStorage
-from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
-
-from bot.nlu.faq_gate import FAQAnswerGate
-from bot.nlu.faq_vocabulary import FAQVocabulary, content_words, spacy_lemmas
+from bot.nlu.faq_vocabulary import FAQVocabulary, content_words, one_edit_apart, spacy_lemmas
+from tests.bot.nlu.gate_support import incoming, trained_gate
 
 
 def test_content_words_are_lemmas_without_stop_words_or_short_tokens() -> None:
@@ -32,28 +24,14 @@ def test_known_share_counts_the_question_words_the_faq_uses() -> None:
 
 def test_the_gate_scales_its_confidence_by_the_share_and_learns_words_from_answers() -> None:
     config = {"threshold": 0.5, "require_agreement": False, "vocabulary_weight": 1.0}
-    storage = LocalModelStorage(Path(tempfile.mkdtemp()))
-    gate = FAQAnswerGate(config, storage, Resource("gate"))
-    examples = [
-        Message(data={"text": text, "intent": "faq", "intent_response_key": "faq/covid_spread"})
-        for text in ("how does covid spread", "can i catch covid from someone")
-    ]
-    answer = [{"text": "COVID-19 spreads through droplets and aerosols when people breathe."}]
-    gate.train(TrainingData(examples, responses={"utter_faq/covid_spread": answer}))
-    loaded = FAQAnswerGate.load(config, storage, Resource("gate"), None)
-
-    def incoming(text: str) -> Message:
-        message = Message(data={"text": text})
-        message.set("intent", {"name": "faq", "confidence": 0.99})
-        message.set(
-            "response_selector",
-            {"faq": {"response": {"intent_response_key": "faq/covid_spread", "confidence": 0.9},
-                     "ranking": []}},
-        )
-        return message
-
-    covered = incoming("does covid spread by droplets")  # "droplet" comes from the answer
-    uncovered = incoming("can mosquitoes or ticks carry covid")
+    loaded = trained_gate(
+        config,
+        "covid_spread",
+        ["how does covid spread", "can i catch covid from someone"],
+        "COVID-19 spreads through droplets and aerosols when people breathe.",
+    )
+    covered = incoming("does covid spread by droplets", "covid_spread")  # "droplet" comes from the answer
+    uncovered = incoming("can mosquitoes or ticks carry covid", "covid_spread")
     loaded.process([covered, uncovered])
     assert covered.get("intent")["name"] == "faq"
     assert covered.get("faq_gate")["known_words"] == 1.0
@@ -61,3 +39,38 @@ def test_the_gate_scales_its_confidence_by_the_share_and_learns_words_from_answe
     assert uncovered.get("intent")["name"] == "nlu_fallback"
     assert uncovered.get("faq_gate")["known_words"] == 0.25  # covid of mosquito, tick, carry, covid
     assert round(uncovered.get("faq_gate")["confidence"], 3) == round(0.9 * 0.25, 3)
+
+
+def test_a_misspelt_word_counts_as_known_but_a_new_word_does_not() -> None:
+    vocabulary = FAQVocabulary({"covid_children": frozenset({"child", "children", "vaccine", "covid"})})
+    assert vocabulary.unknown_words("covid_children", {"childern", "vacine", "covid"}) == set()
+    assert vocabulary.unknown_words("covid_children", {"grommet", "covid"}) == {"grommet"}
+    assert vocabulary.unknown_words("covid_children", {"cvid"}) == {"cvid"}  # under five letters: exact only
+    assert vocabulary.known_share("covid_children", {"childern", "grommet"}) == 0.5
+
+
+def test_one_edit_apart() -> None:
+    assert one_edit_apart("vaccine", "vacine") and one_edit_apart("vacine", "vaccine")
+    assert one_edit_apart("children", "childern")  # two neighbours swapped
+    assert one_edit_apart("fever", "fevor")
+    assert not one_edit_apart("fever", "never_")
+    assert not one_edit_apart("children", "chidlren_")
+    assert not one_edit_apart("sanitizer", "sanitiser_x")
+
+
+def test_the_gate_abstains_on_a_word_the_faq_never_uses() -> None:
+    config = {"threshold": 0.5, "require_agreement": False, "vocabulary_weight": 0.0, "max_unknown_words": 0}
+    loaded = trained_gate(
+        config,
+        "dehydration",
+        ["signs of dehydration", "how do i know if im dehydrated"],
+        "Signs of dehydration are thirst, dark urine and feeling dizzy. Drink water.",
+    )
+    typo = incoming("signs of dehydraton", "dehydration")
+    speed = incoming("how quickly can you get dehydrated", "dehydration")
+    loaded.process([typo, speed])
+    assert typo.get("intent")["name"] == "faq"
+    assert typo.get("faq_gate")["unknown_words"] == 0
+    assert speed.get("intent")["name"] == "nlu_fallback"
+    assert speed.get("faq_gate")["unknown_words"] == 1  # "quickly"
+    assert speed.get("faq_gate")["confidence"] == 0.0
