@@ -217,7 +217,8 @@ class FAQAnswerGate(GraphComponent):
         if self._lemmas is None or self.vocabulary is None or faq_id is None:
             return None
         words = content_words(text, self._lemmas)
-        return self.vocabulary.known_share(faq_id, words), self.vocabulary.unknown_words(faq_id, words)
+        unknown = self.vocabulary.unknown_words(faq_id, words)
+        return ((len(words) - len(unknown)) / len(words) if words else 1.0), unknown
 
     def process(self, messages: list[Message]) -> list[Message]:
         candidates = [m for m in messages if (m.get("intent") or {}).get("name") == RETRIEVAL_INTENT]
