@@ -32,8 +32,8 @@ class ContentEntry:
     review_due: date | None
     tags: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
-    # Questions on this FAQ's topic that no answer of the pack gives: trained as out of
-    # scope, so the model learns that sharing the FAQ's words is not enough to answer.
+    # Questions on this FAQ's topic that no answer of the pack gives. Never trained on:
+    # `patientbot eval --dataset own` asks them, and no FAQ answer to them is right.
     not_answered: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     myth: bool = False

@@ -169,8 +169,9 @@ def _check_questions_across_faqs(entries: list[ContentEntry]) -> list[Defect]:
     """One question, one meaning: the same text twice would teach the model two things.
 
     An example question under two FAQs, or one that is both an example and a
-    `not_answered` question, leaves the model to guess; a `not_answered` question
-    listed twice could be held out for evaluation in one place and trained in the other.
+    `not_answered` question, leaves the model to guess (and the evaluation to count
+    the same answer right and wrong); a `not_answered` question listed twice would be
+    counted twice by the evaluation.
     """
     defects: list[Defect] = []
     places: dict[str, list[_Question]] = defaultdict(list)

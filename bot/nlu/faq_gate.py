@@ -11,9 +11,10 @@ intent and answer confidences, scaled by the share of the question's content
 words that the chosen FAQ's examples or answer use (bot/nlu/faq_vocabulary.py,
 `vocabulary_weight` is the exponent of that share; 0 turns it off), clears the
 threshold, (3) with `max_unknown_words: N`, no more than N of the question's
-content words are missing from the FAQ's examples and answer, and (4) with `question_kinds: true`, a question that opens by asking
-for a reason, place, person, time or amount ("why ...", "where ...") goes to an
-FAQ whose example questions ask that kind too (bot/nlu/question_kind.py).
+content words are missing from the FAQ's examples and answer, and (4) with
+`question_kinds: true`, a question that opens by asking for a reason, place,
+person, time or amount ("why ...", "where ...") goes to an FAQ whose example
+questions ask that kind too (bot/nlu/question_kind.py).
 Otherwise the message
 becomes `nlu_fallback` and the patient is asked to rephrase or offered a
 clinician instead of getting a guess. `patientbot eval` measures what this buys
