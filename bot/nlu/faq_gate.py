@@ -41,7 +41,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.faq_vocabulary import FAQVocabulary, LemmaFn, content_words, spacy_lemmas
+from bot.nlu.faq_vocabulary import FAQVocabulary, LemmaFn, content_words, share_known, spacy_lemmas
 from bot.nlu.question_kind import answered_kinds, question_kind
 
 logger = logging.getLogger(__name__)
@@ -219,7 +219,7 @@ class FAQAnswerGate(GraphComponent):
             return None
         words = content_words(text, self._lemmas)
         unknown = self.vocabulary.unknown_words(faq_id, words)
-        return ((len(words) - len(unknown)) / len(words) if words else 1.0), unknown
+        return share_known(words, unknown), unknown
 
     def process(self, messages: list[Message]) -> list[Message]:
         candidates = [m for m in messages if (m.get("intent") or {}).get("name") == RETRIEVAL_INTENT]

@@ -72,10 +72,14 @@ class FAQVocabulary:
 
     def known_share(self, faq_id: str, question_words: set[str]) -> float:
         """Share of the question's content words the FAQ uses; 1.0 for a question with none."""
-        if not question_words:
-            return 1.0
-        known = len(question_words) - len(self.unknown_words(faq_id, question_words))
-        return known / len(question_words)
+        return share_known(question_words, self.unknown_words(faq_id, question_words))
+
+
+def share_known(question_words: set[str], unknown: set[str]) -> float:
+    """Share of the question's content words not among `unknown`; 1.0 for a question with none."""
+    if not question_words:
+        return 1.0
+    return (len(question_words) - len(unknown)) / len(question_words)
 
 
 def _is_known(word: str, known: frozenset[str]) -> bool:
