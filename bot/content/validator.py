@@ -152,6 +152,7 @@ _EXAMPLE, _NOT_ANSWERED = "example question", "not_answered question"
 @dataclass(frozen=True)
 class _Question:
     entry: ContentEntry
+    text: str
     line: int
     role: str
 
@@ -161,8 +162,8 @@ def _questions(entry: ContentEntry) -> Iterable[_Question]:
         (_EXAMPLE, entry.examples, entry.example_lines, "examples"),
         (_NOT_ANSWERED, entry.not_answered, entry.not_answered_lines, "not_answered"),
     ):
-        for index, _text in enumerate(texts):
-            yield _Question(entry, lines[index] if index < len(lines) else _line(entry, key), role)
+        for index, text in enumerate(texts):
+            yield _Question(entry, text, lines[index] if index < len(lines) else _line(entry, key), role)
 
 
 def _check_questions_across_faqs(entries: list[ContentEntry]) -> list[Defect]:
@@ -182,12 +183,12 @@ def _check_questions_across_faqs(entries: list[ContentEntry]) -> list[Defect]:
                     Defect(entry.path or Path("?"), _line(entry, "not_answered"), "not_answered applies to FAQs only")
                 )
             continue
-        texts = (*entry.examples, *entry.not_answered)
-        for text, question in zip(texts, _questions(entry)):
-            if not normalise_question(text):
+        for question in _questions(entry):
+            key = normalise_question(question.text)
+            if not key:
                 defects.append(Defect(entry.path or Path("?"), question.line, f"empty {question.role}"))
                 continue
-            places[normalise_question(text)].append(question)
+            places[key].append(question)
     for text, found in places.items():
         for question in found[1:]:
             defects.append(Defect(question.entry.path or Path("?"), question.line, _clash(text, question, found)))
