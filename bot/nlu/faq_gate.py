@@ -14,7 +14,10 @@ threshold, (3) with `max_unknown_words: N`, no more than N of the question's
 content words are missing from the FAQ's examples and answer, and (4) with
 `question_kinds: true`, a question that opens by asking for a reason, place,
 person, time or amount ("why ...", "where ...") goes to an FAQ whose example
-questions ask that kind too (bot/nlu/question_kind.py).
+questions ask that kind too (bot/nlu/question_kind.py), and (5) with
+`example_similarity: true`, the question comes close in meaning to one of the
+FAQ's example questions of its kind: the confidence is capped at the sentence
+embedding's cosine similarity to the closest (bot/nlu/example_similarity.py).
 Otherwise the message
 becomes `nlu_fallback` and the patient is asked to rephrase or offered a
 clinician instead of getting a guess. `patientbot eval` measures what this buys
@@ -41,6 +44,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.embedding_model import shared_encoder
+from bot.nlu.example_similarity import ExampleSimilarity
 from bot.nlu.faq_vocabulary import FAQVocabulary, LemmaFn, content_words, share_known, spacy_lemmas
 from bot.nlu.question_kind import answered_kinds, question_kind
 
@@ -53,6 +58,8 @@ _MODEL_FILE = "nearest_neighbour.pkl"
 _VOCABULARY_FILE = "faq_vocabulary.pkl"
 _KINDS_FILE = "question_kinds.pkl"
 _RESPONSE_PREFIX = "utter_faq/"
+# (FAQ id, question kind, confidence, what the gate saw) after the checks on words and kinds.
+_Checked = tuple[str | None, str | None, float, dict[str, Any]]
 
 
 def faq_answer_confidence(parse_data: dict[str, Any]) -> tuple[str | None, float, float]:
@@ -126,6 +133,7 @@ class FAQAnswerGate(GraphComponent):
             "vocabulary_weight": 0.0,
             "max_unknown_words": None,
             "question_kinds": False,
+            "example_similarity": False,
         }
 
     def __init__(
@@ -136,6 +144,7 @@ class FAQAnswerGate(GraphComponent):
         neighbour: NearestNeighbour | None = None,
         vocabulary: FAQVocabulary | None = None,
         kinds: dict[str, frozenset[str]] | None = None,
+        similarity: ExampleSimilarity | None = None,
     ) -> None:
         self.threshold = float(config["threshold"])
         self.require_agreement = bool(config["require_agreement"])
@@ -149,6 +158,9 @@ class FAQAnswerGate(GraphComponent):
         self.check_kinds = bool(config.get("question_kinds"))
         # FAQ id -> the kinds of question (reason, place, ...) its example questions ask.
         self.kinds = kinds or {}
+        self.similarity = similarity
+        # The 90 MB sentence encoder loads only when the similarity check is on.
+        self._encoder = shared_encoder() if config.get("example_similarity") else None
         # The spaCy pipeline loads only when the vocabulary check is on.
         uses_vocabulary = self.vocabulary_weight > 0 or self.max_unknown_words is not None
         self._lemmas: LemmaFn | None = spacy_lemmas() if uses_vocabulary else None
@@ -172,7 +184,7 @@ class FAQAnswerGate(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> FAQAnswerGate:
-        neighbour, vocabulary, kinds = None, None, None
+        neighbour, vocabulary, kinds, similarity = None, None, None, None
         try:
             with model_storage.read_from(resource) as directory:
                 neighbour = pickle.loads((directory / _MODEL_FILE).read_bytes())
@@ -180,9 +192,10 @@ class FAQAnswerGate(GraphComponent):
                     vocabulary = pickle.loads((directory / _VOCABULARY_FILE).read_bytes())
                 if (directory / _KINDS_FILE).exists():
                     kinds = pickle.loads((directory / _KINDS_FILE).read_bytes())
+                similarity = ExampleSimilarity.load(directory)
         except (ValueError, FileNotFoundError):
             logger.warning("FAQAnswerGate has no trained data; every FAQ answer will need agreement it cannot get")
-        return cls(config, model_storage, resource, neighbour, vocabulary, kinds)
+        return cls(config, model_storage, resource, neighbour, vocabulary, kinds, similarity)
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = [], []
@@ -206,11 +219,15 @@ class FAQAnswerGate(GraphComponent):
                     faq_id = name[len(_RESPONSE_PREFIX):]
                     texts_by_faq.setdefault(faq_id, []).extend(v.get("text") or "" for v in variants)
             self.vocabulary = FAQVocabulary.build(texts_by_faq, self._lemmas)
+        if self._encoder is not None:
+            self.similarity = ExampleSimilarity.build(examples_by_faq, self._encoder)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / _MODEL_FILE).write_bytes(pickle.dumps(self.neighbour))
             if self.vocabulary is not None:
                 (directory / _VOCABULARY_FILE).write_bytes(pickle.dumps(self.vocabulary))
             (directory / _KINDS_FILE).write_bytes(pickle.dumps(self.kinds))
+            if self.similarity is not None:
+                self.similarity.save(directory)
         return self._resource
 
     def _unknown_words(self, faq_id: str | None, text: str) -> tuple[float, set[str]] | None:
@@ -221,6 +238,51 @@ class FAQAnswerGate(GraphComponent):
         unknown = self.vocabulary.unknown_words(faq_id, words)
         return share_known(words, unknown), unknown
 
+    def _word_checks(self, message: Message) -> _Checked:
+        """(FAQ id, question kind, confidence, what the gate saw) after the checks on words and kinds."""
+        intent = message.get("intent") or {}
+        text = message.get("text") or ""
+        parse = {"intent": intent, "response_selector": message.get("response_selector")}
+        faq_id, answer_confidence, _margin = faq_answer_confidence(parse)
+        confidence = min(float(intent.get("confidence") or 0.0), answer_confidence)
+        gate: dict[str, Any] = {"faq_id": faq_id, "confidence": confidence}
+        vocabulary = self._unknown_words(faq_id, text)
+        if vocabulary is not None:
+            known, unknown = vocabulary
+            confidence *= known**self.vocabulary_weight
+            if self.max_unknown_words is not None and len(unknown) > self.max_unknown_words:
+                confidence = 0.0
+            gate |= {"confidence": confidence, "known_words": round(known, 4), "unknown_words": len(unknown)}
+        kind = question_kind(text)
+        if kind is not None and self.check_kinds:
+            answers_kind = faq_id is not None and kind in self.kinds.get(faq_id, frozenset())
+            if not answers_kind:
+                confidence = 0.0
+            gate |= {"confidence": confidence, "question_kind": kind, "faq_answers_kind": answers_kind}
+        return faq_id, kind, confidence, gate
+
+    def _closeness(self, candidates: list[Message], checked: list[_Checked]) -> list[float | None]:
+        """Each question's similarity to the chosen FAQ's closest example; None where not measured.
+
+        The similarity only ever lowers a confidence, so the encoder (about 10 ms a
+        message) does not run for a question another check has already refused.
+        """
+        if self._encoder is None:
+            return [None] * len(candidates)
+        measured = [i for i, (_faq, _kind, confidence, _gate) in enumerate(checked) if confidence > 0.0]
+        vectors: Any = self._encoder.encode([candidates[i].get("text") or "" for i in measured]) if measured else []
+        by_index = dict(zip(measured, vectors))
+        closeness: list[float | None] = []
+        for index, (faq_id, kind, _confidence, _gate) in enumerate(checked):
+            if index not in by_index:
+                closeness.append(None)
+            elif self.similarity is None:
+                # A model trained without the check (no embeddings stored) cannot vouch for any answer.
+                closeness.append(0.0)
+            else:
+                closeness.append(self.similarity.similarity(by_index[index], faq_id, kind))
+        return closeness
+
     def process(self, messages: list[Message]) -> list[Message]:
         candidates = [m for m in messages if (m.get("intent") or {}).get("name") == RETRIEVAL_INTENT]
         if not candidates:
@@ -230,25 +292,14 @@ class FAQAnswerGate(GraphComponent):
             if self.require_agreement
             else [None] * len(candidates)
         )
-        for message, neighbour in zip(candidates, neighbours):
-            intent = message.get("intent") or {}
-            parse = {"intent": intent, "response_selector": message.get("response_selector")}
-            faq_id, answer_confidence, _margin = faq_answer_confidence(parse)
-            confidence = min(float(intent.get("confidence") or 0.0), answer_confidence)
-            gate: dict[str, Any] = {"faq_id": faq_id, "confidence": confidence}
-            vocabulary = self._unknown_words(faq_id, message.get("text") or "")
-            if vocabulary is not None:
-                known, unknown = vocabulary
-                confidence *= known**self.vocabulary_weight
-                if self.max_unknown_words is not None and len(unknown) > self.max_unknown_words:
-                    confidence = 0.0
-                gate |= {"confidence": confidence, "known_words": round(known, 4), "unknown_words": len(unknown)}
-            kind = question_kind(message.get("text") or "") if self.check_kinds else None
-            if kind is not None:
-                answers_kind = faq_id is not None and kind in self.kinds.get(faq_id, frozenset())
-                if not answers_kind:
-                    confidence = 0.0
-                gate |= {"confidence": confidence, "question_kind": kind, "faq_answers_kind": answers_kind}
+        checked = [self._word_checks(message) for message in candidates]
+        closeness = self._closeness(candidates, checked)
+        for message, neighbour, (faq_id, kind, confidence, gate), close in zip(
+            candidates, neighbours, checked, closeness
+        ):
+            if close is not None:
+                confidence = min(confidence, close)
+                gate |= {"confidence": confidence, "example_similarity": round(close, 4), "question_kind": kind}
             if neighbour is not None:
                 neighbour_faq, similarity = neighbour
                 agree = faq_id is not None and faq_id == neighbour_faq
