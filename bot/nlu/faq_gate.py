@@ -264,7 +264,7 @@ class FAQAnswerGate(GraphComponent):
     def _closeness(self, candidates: list[Message], checked: list[_Checked]) -> list[float | None]:
         """Each question's similarity to the chosen FAQ's closest example; None where not measured.
 
-        The similarity only ever lowers a confidence, so the encoder (about 10 ms a
+        The similarity only ever lowers a confidence, so the encoder (about 8 ms a
         message) does not run for a question another check has already refused.
         """
         if self._encoder is None:

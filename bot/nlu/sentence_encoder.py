@@ -16,11 +16,12 @@ import json
 import struct
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from scipy.special import erf
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 MAX_TOKENS = 256
 _MAX_WORD_CHARS = 100
@@ -147,6 +148,12 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
     return tensors
 
 
+@lru_cache(maxsize=1)
+def _blas_threads() -> ThreadpoolController:
+    """Finding the loaded BLAS libraries costs about 1 ms (`threadpool_limits` does it on every call): once."""
+    return ThreadpoolController()
+
+
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
@@ -223,7 +230,7 @@ class SentenceEncoder:
         """One unit-length 384-dimensional row per text."""
         # One BLAS thread: at a message's size a second one only spins, burning the other core
         # that the Rasa servers and the gateway share.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _blas_threads().limit(limits=1, user_api="blas"):
             return self._encode(texts, batch_size)
 
     def _encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
