@@ -14,6 +14,11 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# The OpenBLAS core for this CPU, which numpy's bundled OpenBLAS may misdetect (bot/blas.py).
+OPENBLAS_CORE := $(shell python3 bot/blas.py 2>/dev/null)
+ifneq ($(OPENBLAS_CORE),)
+export OPENBLAS_CORETYPE ?= $(OPENBLAS_CORE)
+endif
 
 .PHONY: help setup venv browser content validate-content model train run gateway test pytest \
 	lint types rasa-validate rasa-test eval eval-safety bench bench-rasa lock clean

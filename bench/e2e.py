@@ -54,6 +54,11 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.blas import configure_openblas  # noqa: E402
+
+# Both sides' servers inherit it (bot/blas.py).
+configure_openblas()
+
 from bot.cli.serve_cmd import rasa_server_env  # noqa: E402
 from bot.gateway.supervisor import ServiceSpec, Supervisor  # noqa: E402
 from bot.settings import Settings  # noqa: E402

@@ -34,6 +34,11 @@ os.environ.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
+from bot.blas import configure_openblas  # noqa: E402
+
+# Before numpy loads (bot/blas.py).
+configure_openblas()
+
 from bench.e2e import QUESTIONS  # noqa: E402
 
 TURNS = 5

@@ -15,8 +15,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
+from bot.blas import configure_openblas
 from bot.db.migrate import upgrade
 from bot.db.session import make_engine, make_session_factory
+
+# For the Rasa servers the tests start; `make test` has already set it for this process (bot/blas.py).
+configure_openblas()
 
 # The `browser` fixture (Debian's chromium through Playwright) for every browser test.
 pytest_plugins = ["tests.support.browser"]

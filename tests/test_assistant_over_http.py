@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import requests
 
@@ -19,7 +20,7 @@ def texts(replies: list[dict]) -> str:
     return "\n".join(r.get("text", "") for r in replies)
 
 
-def test_short_conversation(rasa_server_url: str) -> None:
+def test_short_conversation(rasa_server_url: str, stack_log_dir: Path) -> None:
     sender = f"test-{uuid.uuid4().hex}"
     greeting = say(rasa_server_url, sender, "hello")
     assert "questions" in texts(greeting)
@@ -44,6 +45,10 @@ def test_short_conversation(rasa_server_url: str) -> None:
     assert "clinicians" in advice  # the clinician offer follows the refusal
 
     assert "No problem" in texts(say(rasa_server_url, sender, "/deny"))
+
+    # Filling the buttons' placeholders found nothing to complain about: such an error
+    # would have logged the conversation's slot values (bot.content.compiler.feedback_buttons).
+    assert "interpolat" not in (stack_log_dir / "rasa.log").read_text(encoding="utf-8")
 
 
 def test_unclear_messages_ask_to_rephrase_then_offer_a_clinician(rasa_server_url: str) -> None:

@@ -14,6 +14,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.blas import configure_openblas
+
 # Modules that contribute subcommands, in the order they appear in --help.
 _COMMAND_MODULES = (
     "bot.cli.setup_cmd",
@@ -47,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Before any subcommand imports numpy; the servers `serve` starts inherit it (bot/blas.py).
+    configure_openblas()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -37,8 +37,13 @@ def feedback_buttons(faq_id: str) -> list[dict[str, str]]:
     The id travels in the payload (a Rasa entity) rather than in a slot because the
     gateway may start a fresh Rasa tracker right after an FAQ answer (a rest point),
     and the press must still be recorded against that answer (actions/feedback.py).
+
+    Rasa fills `{slot}` placeholders in buttons as well as in text, and a JSON
+    entity looks like one: unescaped, every FAQ answer logged an interpolation
+    error carrying the conversation's slot values. Doubled braces are Rasa's
+    escape; the patient's button gets single ones.
     """
-    entity = json.dumps({FAQ_ID_ENTITY: faq_id})
+    entity = json.dumps({FAQ_ID_ENTITY: faq_id}).replace("{", "{{").replace("}", "}}")
     return [
         {"title": "Helpful", "payload": f"/feedback_positive{entity}"},
         {"title": "Not helpful", "payload": f"/feedback_negative{entity}"},

@@ -17,7 +17,14 @@ person, time or amount ("why ...", "where ...") goes to an FAQ whose example
 questions ask that kind too (bot/nlu/question_kind.py), and (5) with
 `example_similarity: true`, the question comes close in meaning to one of the
 FAQ's example questions of its kind: the confidence is capped at the sentence
-embedding's cosine similarity to the closest (bot/nlu/example_similarity.py).
+embedding's cosine similarity to the closest, comparing a negated question only
+with negated examples and a plain one only with plain ones
+(bot/nlu/example_similarity.py, negation.py). With `paraphrase_similarity: S`,
+a question at least S close to one of the chosen FAQ's examples, and closer to it
+than to any other FAQ's, is answered at that similarity even when the classifiers
+are less sure: both readers name the same FAQ, and the embedding has seen the
+question asked almost that way. The word and kind checks still apply, and Rasa's
+FallbackClassifier still wants the intent `faq` above its own threshold.
 Otherwise the message
 becomes `nlu_fallback` and the patient is asked to rephrase or offered a
 clinician instead of getting a guess. `patientbot eval` measures what this buys
@@ -45,8 +52,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.embedding_model import shared_encoder
-from bot.nlu.example_similarity import ExampleSimilarity
+from bot.nlu.example_similarity import ExampleSimilarity, Match
 from bot.nlu.faq_vocabulary import FAQVocabulary, LemmaFn, content_words, share_known, spacy_lemmas
+from bot.nlu.negation import is_negated
 from bot.nlu.question_kind import answered_kinds, question_kind
 
 logger = logging.getLogger(__name__)
@@ -134,6 +142,7 @@ class FAQAnswerGate(GraphComponent):
             "max_unknown_words": None,
             "question_kinds": False,
             "example_similarity": False,
+            "paraphrase_similarity": None,
         }
 
     def __init__(
@@ -159,6 +168,8 @@ class FAQAnswerGate(GraphComponent):
         # FAQ id -> the kinds of question (reason, place, ...) its example questions ask.
         self.kinds = kinds or {}
         self.similarity = similarity
+        paraphrase = config.get("paraphrase_similarity")
+        self.paraphrase_similarity = None if paraphrase is None else float(paraphrase)
         # The 90 MB sentence encoder loads only when the similarity check is on.
         self._encoder = shared_encoder() if config.get("example_similarity") else None
         # The spaCy pipeline loads only when the vocabulary check is on.
@@ -261,27 +272,36 @@ class FAQAnswerGate(GraphComponent):
             gate |= {"confidence": confidence, "question_kind": kind, "faq_answers_kind": answers_kind}
         return faq_id, kind, confidence, gate
 
-    def _closeness(self, candidates: list[Message], checked: list[_Checked]) -> list[float | None]:
-        """Each question's similarity to the chosen FAQ's closest example; None where not measured.
+    def _closeness(self, candidates: list[Message], checked: list[_Checked]) -> list[Match | None]:
+        """Each question's match with the chosen FAQ's closest example; None where not measured.
 
-        The similarity only ever lowers a confidence, so the encoder (about 8 ms a
-        message) does not run for a question another check has already refused.
+        The similarity only vouches for an answer the other checks let through, so the
+        encoder (about 10 ms a message) does not run for a question they refused.
         """
         if self._encoder is None:
             return [None] * len(candidates)
         measured = [i for i, (_faq, _kind, confidence, _gate) in enumerate(checked) if confidence > 0.0]
         vectors: Any = self._encoder.encode([candidates[i].get("text") or "" for i in measured]) if measured else []
         by_index = dict(zip(measured, vectors))
-        closeness: list[float | None] = []
+        matches: list[Match | None] = []
         for index, (faq_id, kind, _confidence, _gate) in enumerate(checked):
             if index not in by_index:
-                closeness.append(None)
+                matches.append(None)
             elif self.similarity is None:
                 # A model trained without the check (no embeddings stored) cannot vouch for any answer.
-                closeness.append(0.0)
+                matches.append(Match(0.0, False))
             else:
-                closeness.append(self.similarity.similarity(by_index[index], faq_id, kind))
-        return closeness
+                negated = is_negated(candidates[index].get("text") or "")
+                matches.append(self.similarity.match(by_index[index], faq_id, kind, negated))
+        return matches
+
+    def _is_paraphrase(self, match: Match) -> bool:
+        """A near paraphrase of an example of the chosen FAQ, and of no other FAQ's."""
+        return (
+            self.paraphrase_similarity is not None
+            and match.nearest_of_all
+            and match.similarity >= self.paraphrase_similarity
+        )
 
     def process(self, messages: list[Message]) -> list[Message]:
         candidates = [m for m in messages if (m.get("intent") or {}).get("name") == RETRIEVAL_INTENT]
@@ -293,13 +313,21 @@ class FAQAnswerGate(GraphComponent):
             else [None] * len(candidates)
         )
         checked = [self._word_checks(message) for message in candidates]
-        closeness = self._closeness(candidates, checked)
-        for message, neighbour, (faq_id, kind, confidence, gate), close in zip(
-            candidates, neighbours, checked, closeness
+        matches = self._closeness(candidates, checked)
+        for message, neighbour, (faq_id, kind, confidence, gate), match in zip(
+            candidates, neighbours, checked, matches
         ):
-            if close is not None:
-                confidence = min(confidence, close)
-                gate |= {"confidence": confidence, "example_similarity": round(close, 4), "question_kind": kind}
+            if match is not None:
+                paraphrase = self._is_paraphrase(match)
+                # Capped at the similarity; a near paraphrase vouches for the answer by itself.
+                confidence = match.similarity if paraphrase else min(confidence, match.similarity)
+                gate |= {
+                    "confidence": confidence,
+                    "example_similarity": round(match.similarity, 4),
+                    "paraphrase": paraphrase,
+                    "question_kind": kind,
+                    "negated": is_negated(message.get("text") or ""),
+                }
             if neighbour is not None:
                 neighbour_faq, similarity = neighbour
                 agree = faq_id is not None and faq_id == neighbour_faq

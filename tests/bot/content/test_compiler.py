@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import yaml
+from rasa.core.nlg.interpolator import interpolate
 
 from bot.cli import main
 from bot.content.compiler import (
@@ -51,8 +52,14 @@ def test_answers_are_filled_and_end_with_source_and_review_date(content_dir, cli
     assert response["text"].endswith(
         "Source: NHS, Page (https://www.nhs.uk/page/). Reviewed by Dr. Test on 2026-01-10."
     )
-    # Each feedback button names the answer it rates (a Rasa entity in the payload).
+    # Each feedback button names the answer it rates (a Rasa entity in the payload), its
+    # braces escaped from Rasa's slot filling, which hands the patient single ones.
     assert [b["payload"] for b in response["buttons"]] == [
+        '/feedback_positive{{"faq_id": "served"}}',
+        '/feedback_negative{{"faq_id": "served"}}',
+    ]
+    filled = interpolate(response["buttons"], {"callback_contact": "+44 7700 900123"})
+    assert [b["payload"] for b in filled] == [
         '/feedback_positive{"faq_id": "served"}',
         '/feedback_negative{"faq_id": "served"}',
     ]

@@ -14,12 +14,20 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.faq_gate import FAQAnswerGate
 
 
-def trained_gate(config: dict[str, Any], faq_id: str, examples: list[str], answer: str | None = None) -> FAQAnswerGate:
-    """A gate trained on one FAQ's examples (and answer), saved and loaded back as Rasa would."""
+def trained_gate(
+    config: dict[str, Any],
+    faq_id: str,
+    examples: list[str],
+    answer: str | None = None,
+    other_faqs: dict[str, list[str]] | None = None,
+) -> FAQAnswerGate:
+    """A gate trained on one FAQ's examples (and answer) and any others', saved and loaded back as Rasa would."""
     storage = LocalModelStorage(Path(tempfile.mkdtemp()))
     gate = FAQAnswerGate(config, storage, Resource("gate"))
     messages = [
-        Message(data={"text": text, "intent": "faq", "intent_response_key": f"faq/{faq_id}"}) for text in examples
+        Message(data={"text": text, "intent": "faq", "intent_response_key": f"faq/{key}"})
+        for key, texts in {faq_id: examples, **(other_faqs or {})}.items()
+        for text in texts
     ]
     responses = {f"utter_faq/{faq_id}": [{"text": answer}]} if answer else {}
     gate.train(TrainingData(messages, responses=responses))
