@@ -272,7 +272,9 @@ class FAQAnswerGate(GraphComponent):
             gate |= {"confidence": confidence, "question_kind": kind, "faq_answers_kind": answers_kind}
         return faq_id, kind, confidence, gate
 
-    def _closeness(self, candidates: list[Message], checked: list[_Checked]) -> list[Match | None]:
+    def _closeness(
+        self, candidates: list[Message], checked: list[_Checked], negations: list[bool]
+    ) -> list[Match | None]:
         """Each question's match with the chosen FAQ's closest example; None where not measured.
 
         The similarity only vouches for an answer the other checks let through, so the
@@ -291,8 +293,7 @@ class FAQAnswerGate(GraphComponent):
                 # A model trained without the check (no embeddings stored) cannot vouch for any answer.
                 matches.append(Match(0.0, False))
             else:
-                negated = is_negated(candidates[index].get("text") or "")
-                matches.append(self.similarity.match(by_index[index], faq_id, kind, negated))
+                matches.append(self.similarity.match(by_index[index], faq_id, kind, negations[index]))
         return matches
 
     def _is_paraphrase(self, match: Match) -> bool:
@@ -313,9 +314,10 @@ class FAQAnswerGate(GraphComponent):
             else [None] * len(candidates)
         )
         checked = [self._word_checks(message) for message in candidates]
-        matches = self._closeness(candidates, checked)
-        for message, neighbour, (faq_id, kind, confidence, gate), match in zip(
-            candidates, neighbours, checked, matches
+        negations = [is_negated(message.get("text") or "") for message in candidates]
+        matches = self._closeness(candidates, checked, negations)
+        for message, neighbour, (faq_id, kind, confidence, gate), match, negated in zip(
+            candidates, neighbours, checked, matches, negations
         ):
             if match is not None:
                 paraphrase = self._is_paraphrase(match)
@@ -326,7 +328,7 @@ class FAQAnswerGate(GraphComponent):
                     "example_similarity": round(match.similarity, 4),
                     "paraphrase": paraphrase,
                     "question_kind": kind,
-                    "negated": is_negated(message.get("text") or ""),
+                    "negated": negated,
                 }
             if neighbour is not None:
                 neighbour_faq, similarity = neighbour
