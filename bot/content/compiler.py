@@ -134,8 +134,9 @@ def compile_faq_data(
             response: dict[str, Any] = {"text": serve(entry, clinic).text}
             if entry.buttons:
                 response["buttons"] = [{"title": t, "payload": p} for t, p in entry.buttons]
-            if entry.rest_point:
-                response["custom"] = {"rest_point": True}
+            custom = {"rest_point": entry.rest_point, "not_understood": entry.not_understood}
+            if any(custom.values()):
+                response["custom"] = {key: True for key, value in custom.items() if value}
             responses[entry.response] = [response]
     document = {"version": "3.1", "nlu": nlu, "responses": responses}
     return document, BuildResult([e.id for e in served], skipped, heldout, [])

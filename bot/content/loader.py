@@ -110,6 +110,7 @@ def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
         ),
         variables=tuple(_text(v) for v in raw.get("variables") or []),
         rest_point=bool(raw.get("rest_point", False)),
+        not_understood=bool(raw.get("not_understood", False)),
         path=path,
         lines=lines,
         example_lines=example_lines,

@@ -44,6 +44,9 @@ class ContentEntry:
     variables: tuple[str, ...] = ()
     # The message closes a topic: the gateway may start a fresh Rasa tracker after it.
     rest_point: bool = False
+    # A system response that says the bot did not understand (ask to rephrase, cannot
+    # help): the gateway replaces it for a message that may be urgent (docs/safety.md).
+    not_understood: bool = False
     path: Path | None = None
     # 1-based line of each top-level key, and of each example, for error messages.
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)

@@ -77,6 +77,25 @@ def escalate_emergency(
     return handoff, created
 
 
+def escalate_possibly_urgent(
+    *, session: Session, conversation: Conversation, urgency: tuple[str, ...]
+) -> tuple[Handoff, bool]:
+    """An urgent handoff for a message that may be urgent and that the bot could not understand."""
+    service = _service("escalate_emergency")
+    flags = [f"possibly urgent: {', '.join(urgency)}"]
+    if service is None:
+        raise RuntimeError("bot.handoff.service is required for the possibly-urgent tier")
+    handoff, created = service(
+        session=session,
+        conversation_id=conversation.id,
+        red_flags=flags,
+        clinician_available=_clinician_available(session),
+        priority="urgent",
+        reason="possibly_urgent",
+    )
+    return handoff, bool(created)
+
+
 def request_clinician(*, session: Session, conversation: Conversation) -> Handoff:
     """The patient asked for a clinician while Rasa was down: queue a routine request."""
     existing = open_handoff_of(session=session, conversation_id=conversation.id)

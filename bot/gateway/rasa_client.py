@@ -87,6 +87,14 @@ class RasaResponse:
         return any(part.get("rest_point") is True for part in self.custom)
 
     @property
+    def is_not_understood(self) -> bool:
+        """True when the bot said it did not understand (ask to rephrase, cannot help).
+
+        Contract with the Rasa content: those responses carry ``{"not_understood": true}``.
+        """
+        return any(part.get("not_understood") is True for part in self.custom)
+
+    @property
     def faq_ids(self) -> list[str]:
         return [str(part["faq_id"]) for part in self.custom if part.get("faq_id")]
 

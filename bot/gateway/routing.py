@@ -11,6 +11,9 @@ the clinician console calls `Router.deliver`. The order of steps is the point:
 4. owner "clinician" (an open handoff): the message goes to the handoff side and
    never to Rasa (button presses and commands too; only cancel is ours);
    owner "bot": to Rasa as the conversation's current sender id;
+   Rasa did not understand a message that carries signs of urgency
+   (bot.safety.urgency): instead of the ask-to-rephrase, the short "possibly
+   urgent" reply and an urgent handoff;
 5. Rasa fails: the patient is told at once (with the clinic's phone), the
    message is marked failed and retried by `retry_failed` when Rasa is back.
 
@@ -73,6 +76,7 @@ class _Plan:
     outcome: str = "bot"
     emergency: bool = False
     is_doctor_request: bool = False
+    urgency: tuple[str, ...] = ()
 
 
 class Router:
@@ -249,6 +253,7 @@ class Router:
                 plan.rasa_sender_id = conversation.rasa_sender_id
                 plan.rasa_text = self._rasa_text(incoming, text, payload)
                 plan.is_doctor_request = incoming.command == "doctor"
+                plan.urgency = verdict.urgency if verdict.possibly_urgent else ()
             session.flush()
             plan.patient = StoredMessage.of(patient_row)
             plan.immediate = [StoredMessage.of(row) for row in immediate]
@@ -382,11 +387,16 @@ class Router:
             for message in stored:
                 await self._push(ref, message)
             return stored, "failed"
-        stored = await self.run_db(self._record_replies, ref.id, plan.patient, response)
+        if plan.urgency and response.is_not_understood:
+            stored = await self.run_db(self._possibly_urgent, plan)
+            outcome = "clinician"
+        else:
+            stored = await self.run_db(self._record_replies, ref.id, plan.patient, response)
+            outcome = "bot"
         await self._typing(ref, False)
         for message in stored:
             await self._push(ref, message)
-        return stored, "bot"
+        return stored, outcome
 
     def _record_replies(
         self, conversation_id: str, patient: StoredMessage, response: RasaResponse
@@ -417,6 +427,36 @@ class Router:
             self._advance_segment(conversation, response)
             session.flush()
             return [StoredMessage.of(row) for row in rows]
+
+    def _possibly_urgent(self, plan: _Plan) -> list[StoredMessage]:
+        """A message that may be urgent is never asked to rephrase: a calm reply and an urgent handoff.
+
+        Rasa's own replies are dropped; its tracker keeps them, which is harmless as
+        the conversation is now the clinician's.
+        """
+        with unit_of_work(self.session_factory) as session:
+            conversation = session.get(Conversation, plan.conversation.id)
+            patient = session.get(Message, plan.patient.id)
+            if conversation is None or patient is None:  # erased while Rasa was thinking
+                return []
+            reply = self._system(session, conversation, "possibly_urgent")
+            handoff, created = handoffs.escalate_possibly_urgent(
+                session=session, conversation=conversation, urgency=plan.urgency
+            )
+            patient.status = "clinician"
+            patient.handoff_id = handoff.id
+            patient.meta = {**(patient.meta or {}), "urgency": list(plan.urgency)}
+            session.flush()
+            self._emit(
+                "handoffs",
+                {
+                    "type": "possibly_urgent",
+                    "event": "opened" if created else "priority_raised",
+                    "handoff_id": handoff.id,
+                    "conversation_id": conversation.id,
+                },
+            )
+            return [StoredMessage.of(reply)]
 
     def _advance_segment(self, conversation: Conversation, response: RasaResponse) -> None:
         """Start a fresh Rasa tracker at a rest point once a segment is long enough."""

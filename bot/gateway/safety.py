@@ -28,6 +28,13 @@ class SafetyVerdict:
     category: str | None = None
     flags: list[Any] = field(default_factory=list)
     language: str = "en"  # of the message, for the emergency guidance (bot.safety.language)
+    # Signs of urgency (bot.safety.urgency): if the bot cannot understand the message,
+    # it is not asked to rephrase but treated as possibly urgent.
+    urgency: tuple[str, ...] = ()
+
+    @property
+    def possibly_urgent(self) -> bool:
+        return not self.is_emergency and bool(self.urgency)
 
 
 NOT_EMERGENCY = SafetyVerdict(is_emergency=False)
@@ -44,15 +51,15 @@ def _jsonable(flag: Any) -> Any:
 
 
 def load_detector() -> Detector:
-    """bot.safety's detector, loaded and warmed at start-up.
+    """bot.safety's safety net (rules and semantic detector), loaded and warmed at start-up.
 
-    It fails closed: if the spaCy pipeline is missing or stale the gateway does
-    not start (PipelineNotBuiltError says to run `make setup`), because a health
+    It fails closed: if the spaCy pipeline or the sentence encoder is missing the
+    gateway does not start (the error says to run `make setup`), because a health
     bot that cannot see red flags must not talk to patients.
     """
-    from bot.safety import get_detector
+    from bot.safety.net import get_safety_net
 
-    detector = get_detector()
+    detector = get_safety_net()
     detector.check("warm-up")
     return detector
 
@@ -86,4 +93,5 @@ class SafetyCheck:
             category=getattr(result, "category", None),
             flags=flags,
             language=guess_language(text) if is_emergency else "en",
+            urgency=tuple(getattr(result, "urgency", None) or ()),
         )

@@ -27,6 +27,10 @@ _FALLBACKS = {
         "Please try again in a few minutes or call {clinic_name} on {clinic_phone}. "
         "In an emergency call {emergency_number}."
     ),
+    "possibly_urgent": (
+        "I may not have understood, and this could be urgent. If this is an emergency, call "
+        "{emergency_number} now. I'm asking one of our clinicians to look at your message now."
+    ),
     "handoff_cancelled": "Your request for a clinician is cancelled. I'm here if you need me.",
     "conversation_deleted": "Your conversation has been erased.",
     "conversation_delete_failed": (

@@ -51,6 +51,8 @@ REASONS = (
     "fallback",
     "personal_advice",
     "emergency",
+    # the gateway's tier for a message that may be urgent and that the bot did not understand
+    "possibly_urgent",
     "negative_feedback",
     "callback",
 )
@@ -524,11 +526,15 @@ def escalate_emergency(
     red_flags: Iterable[Any],
     summary: dict[str, Any] | None = None,
     clinician_available: bool = True,
+    priority: str = "emergency",
+    reason: str = "emergency",
 ) -> tuple[Handoff, bool]:
-    """For the gateway's red-flag check: open an emergency handoff, or raise the open one.
+    """For the gateway's safety check: open an emergency handoff, or raise the open one.
 
     Returns (handoff, created). An emergency always brings a clinician back in
-    charge of the conversation when one is available.
+    charge of the conversation when one is available. priority "urgent" with
+    reason "possibly_urgent" is the tier for a message that may be urgent and
+    that the bot could not understand.
     """
     flags = list(red_flags)
     existing = get_open_handoff(session=session, conversation_id=conversation_id)
@@ -536,15 +542,15 @@ def escalate_emergency(
         handoff = open_handoff(
             session=session,
             conversation_id=conversation_id,
-            reason="emergency",
-            priority="emergency",
+            reason=reason,
+            priority=priority,
             summary=summary,
             red_flags=flags,
             clinician_available=clinician_available,
         )
         return handoff, True
     handoff, _ = raise_priority(
-        session=session, handoff_id=existing.id, priority="emergency", red_flags=flags
+        session=session, handoff_id=existing.id, priority=priority, red_flags=flags
     )
     if clinician_available:
         set_conversation_owner(session, conversation_id, "clinician")

@@ -83,10 +83,17 @@ class SafetyCheck:
 
     flags: list[RedFlag] = field(default_factory=list)
     ignored: list[RedFlag] = field(default_factory=list)
+    # Signs that the message may be urgent (bot.safety.urgency), set by bot.safety.net:
+    # a message with any that the bot cannot understand is never asked to rephrase.
+    urgency: tuple[str, ...] = ()
 
     @property
     def is_emergency(self) -> bool:
         return bool(self.flags)
+
+    @property
+    def is_possibly_urgent(self) -> bool:
+        return bool(self.urgency)
 
     @property
     def categories(self) -> list[str]:
@@ -245,6 +252,34 @@ class RedFlagDetector:
         if flags:
             logger.debug("Red flags: %s", ", ".join(sorted({f.category for f in flags})))
         return SafetyCheck(flags=flags, ignored=ignored)
+
+    def word_verdicts(self, text: str) -> list[str | None]:
+        """ConText's reason ("negated", "hypothetical", "historical" or None) for each content word.
+
+        For a detector that finds emergencies by meaning rather than by phrase
+        (bot.safety.semantic): it has no phrase to ask ConText about, so every
+        word that is not a stop word stands in for one, and the message is calm
+        when its words are mostly negated, hypothetical or historical ("my
+        grandad had a heart attack ten years ago").
+        """
+        doc = self._parse(text or "")
+        words = [
+            doc[t.i : t.i + 1]
+            for t in doc
+            if not (t.is_stop or t.is_punct or t.is_space or t.like_num) and len(t.text) > 2
+        ]
+        if not words:
+            return []
+        targets = [Span(doc, w.start, w.end, label="WORD") for w in words]
+        doc.spans[RED_FLAG_SPANS_KEY] = targets
+        self._context(doc)
+        modifiers: dict[tuple[int, int, str], list] = {}
+        for target, modifier in doc._.context_graph.edges:
+            start, _ = modifier.modifier_span
+            if target.start <= start < target.end:
+                continue
+            modifiers.setdefault(_span_key(target), []).append(modifier)
+        return [self._verdict(t, modifiers.get(_span_key(t), []))[0] for t in targets]
 
     # ------------------------------------------------------------ internals
 

@@ -1,9 +1,8 @@
-"""The red-flag detector the routing tests use.
+"""The safety checks the gateway's tests use.
 
-The gateway calls `bot.safety.get_detector().check(text)` and reads
-`.is_emergency`, `.category` and `.flags`. When bot.safety is installed the tests
-use it; until then this small phrase detector with the same interface lets the
-gateway's emergency path (vetted text at once, emergency handoff) be tested.
+The gateway calls its detector's `check(text)` and reads `.is_emergency`,
+`.category`, `.flags` and `.urgency`: the tests use the real safety net
+(bot.safety.net), and `UrgencyWords` where a test needs one sign on cue.
 """
 
 from __future__ import annotations
@@ -19,23 +18,26 @@ class Verdict:
     is_emergency: bool
     category: str | None = None
     flags: list[dict[str, Any]] = field(default_factory=list)
+    urgency: tuple[str, ...] = ()
 
 
-class PhraseDetector:
-    PHRASES = {"crushing chest pain": "heart_attack", "want to end it all": "suicide_self_harm"}
+class UrgencyWords:
+    """Reports a fixed urgency sign for messages containing a word, and nothing else.
+
+    For routing tests of the possibly-urgent tier, which must not depend on where
+    the real detectors draw their lines (tests/bot/safety measures those).
+    """
+
+    def __init__(self, word: str, sign: str = "time_danger") -> None:
+        self.word = word
+        self.sign = sign
 
     def check(self, text: str) -> Verdict:
-        lowered = text.lower()
-        for phrase, category in self.PHRASES.items():
-            if phrase in lowered:
-                return Verdict(True, category, [{"category": category, "phrase": phrase}])
-        return Verdict(False)
+        return Verdict(False, urgency=(self.sign,) if self.word in text.lower() else ())
 
 
 def emergency_detector() -> Any:
-    """bot.safety's detector when it exists, else the phrase detector above."""
-    try:
-        from bot.safety import get_detector
-    except ImportError:
-        return PhraseDetector()
-    return get_detector()
+    """bot.safety's safety net (rules and semantic detector) as the gateway loads it."""
+    from bot.safety.net import get_safety_net
+
+    return get_safety_net()

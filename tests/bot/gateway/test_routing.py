@@ -34,7 +34,7 @@ from bot.gateway.texts import clinic_phone, emergency_text, system_text
 from bot.gateway.validation import InputError
 from bot.handoff.models import Handoff
 from bot.tracker_store import SQLiteTrackerStore
-from tests.support.detectors import EMERGENCY_TEXT
+from tests.support.detectors import EMERGENCY_TEXT, UrgencyWords
 from tests.support.fixtures import CLOSED_PORT_URL, make_settings
 from tests.support.rasa_failures import FailingRasa
 from tests.support.rasa_process import RasaServer, train_mini_model
@@ -343,6 +343,48 @@ async def test_emergency_during_a_handoff_raises_its_priority(
             handoff = session.get(Handoff, handoff_id)
             assert (handoff.priority, handoff.priority_rank) == ("emergency", 0)
         assert rows(gateway, first.conversation_id)[-2].handoff_id == handoff_id
+
+
+async def test_a_possibly_urgent_message_rasa_cannot_understand_is_never_asked_to_rephrase(
+    database_url: str, mini_rasa_url: str
+) -> None:
+    detector = UrgencyWords("suddenly")
+    async with running(database_url, mini_rasa_url, detector=detector) as gateway:
+        with gateway.bus.subscribe("handoffs") as events:
+            result = await gateway.router.handle_incoming(
+                Incoming("rest", "p", text="my gran went all funny suddenly")
+            )
+            [event] = drain(events, "possibly_urgent")
+        assert not result.emergency and result.outcome == "clinician"
+        assert [r.text for r in result.replies] == [
+            system_text("first_contact_notice"),
+            system_text("possibly_urgent"),
+        ]
+        assert "Sorry, I did not understand" not in " ".join(r.text for r in result.replies)
+        with unit_of_work(gateway.session_factory) as session:
+            handoff = session.execute(select(Handoff)).scalar_one()
+            assert (handoff.priority, handoff.reason) == ("urgent", "possibly_urgent")
+            assert handoff.red_flags == ["possibly urgent: time_danger"]
+        patient = rows(gateway, result.conversation_id)[0]
+        assert (patient.status, patient.handoff_id) == ("clinician", handoff.id)
+        assert patient.meta["urgency"] == ["time_danger"]
+        assert event["handoff_id"] == handoff.id
+
+
+async def test_urgency_signs_do_not_replace_an_answer_or_a_plain_rephrase(
+    database_url: str, mini_rasa_url: str
+) -> None:
+    detector = UrgencyWords("suddenly")
+    async with running(database_url, mini_rasa_url, detector=detector) as gateway:
+        answered = await gateway.router.handle_incoming(
+            Incoming("rest", "a", text="suddenly wondering when are you open")
+        )
+        assert answered.replies[-1].text == "We are open Monday to Friday."
+        plain = await gateway.router.handle_incoming(Incoming("rest", "b", text="blorp"))
+        assert plain.replies[-1].text == "Sorry, I did not understand that."
+        assert plain.outcome == "bot"
+        with unit_of_work(gateway.session_factory) as session:
+            assert session.execute(select(Handoff)).first() is None
 
 
 async def test_deliver_stores_and_pushes_to_the_patients_channel(

@@ -1,0 +1,85 @@
+"""Signs that a message may be urgent, for the messages no detector flags and no FAQ answers.
+
+Asking a patient in danger to "say it another way" costs minutes, so a message
+the bot cannot understand is never asked to rephrase when it carries one of
+these signs; it gets the short "possibly urgent" reply and an urgent handoff
+instead (bot.gateway.routing). The signs are deliberately broad, and they
+matter only for messages that neither detector flagged and Rasa could not
+answer. How often plain FAQ questions reach the tier is measured by
+`patientbot eval safety` (docs/safety.md).
+
+Three kinds, in English and Spanish:
+* vulnerable: a newborn or baby, a pregnancy, an older person;
+* severe: a symptom word that is severe in itself (unconscious, limp, blood...);
+* time_danger: words of sudden onset, of inability, of something that will not
+  stop, or of danger from someone.
+"""
+
+from __future__ import annotations
+
+import re
+
+VULNERABLE = "vulnerable"
+SEVERE = "severe"
+TIME_DANGER = "time_danger"
+
+
+def _words(*patterns: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w])(?:" + "|".join(patterns) + r")(?![\w])", re.IGNORECASE)
+
+
+_SIGNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        # A baby under about three months, a pregnancy, an older person: not every baby,
+        # since "honey for a 6 month old" is a plain FAQ question.
+        VULNERABLE,
+        _words(
+            r"new ?borns?", r"preemie", r"premature baby",
+            r"(?:\d{1,2}|a|one|two|three|four|five|six)[ -]?(?:day|days|wk|wks|week|weeks)[ -]?old",
+            r"pregnant", r"pregnancy", r"preggers", r"\d{1,2} ?(?:weeks|wks) (?:along|gone)",
+            r"elderly", r"(?:old|older|aged) (?:man|woman|lady|person|parent|mother|father)",
+            r"(?:[7-9]\d|1[01]\d)[ -]?(?:years?|yrs?|y/?o)(?:[ -]?old)?",
+            r"reci[eé]n nacid[oa]s?", r"embarazada", r"embarazo", r"anciano?a?s?",
+        ),
+    ),
+    (
+        SEVERE,
+        _words(
+            r"severe(?:ly)?", r"unbearable", r"excruciating", r"agon(?:y|ising|izing)", r"worst pain",
+            r"unconscious", r"unresponsive", r"passed out", r"pass(?:ing)? out", r"faint(?:ed|ing)",
+            r"collaps(?:e|ed|ing)", r"limp", r"floppy", r"lifeless", r"turn(?:ed|ing) (?:blue|grey|gray)",
+            r"(?:lips|face|skin) (?:are|is|look|looks|went|gone) (?:blue|grey|gray)",
+            r"bleeding (?:heavily|a lot|badly)", r"(?:heavy|heavily|lots of|so much) (?:bleeding|blood)",
+            r"coughing (?:up )?blood", r"vomit(?:ing|ed)? blood", r"throwing up blood",
+            r"seizures?", r"fitting", r"convuls(?:ing|ion|ions)", r"chok(?:e|ing|ed)", r"suffocat(?:e|ing)",
+            r"gasping", r"confus(?:ed|ion)", r"delirious", r"disoriented", r"paraly[sz]ed",
+            r"dying", r"suicid(?:e|al)", r"overdos(?:e|ed|ing)", r"poison(?:ed|ing)",
+            r"raped?", r"sexually assaulted", r"stabbed", r"hallucinat(?:ing|ions?)",
+            r"inconsciente", r"desmay(?:o|ó|ado|ada)", r"convulsi(?:ón|on|ones)", r"no respira",
+            r"ahog(?:a|ando|o)", r"muriendo", r"dolor (?:fuerte|intenso|horrible|insoportable)",
+            r"violad[oa]", r"sangra (?:mucho|mucha)", r"mucha sangre",
+        ),
+    ),
+    (
+        TIME_DANGER,
+        _words(
+            r"sudden(?:ly)?", r"all of a sudden", r"out of nowhere",
+            r"(?:can'?t|cannot|couldn'?t|unable to) (?:breathe|breath|move|walk|talk|speak|see|stand|"
+            r"swallow|wake|stay awake|feel|remember|stop|keep anything down|pee|wee)",
+            r"won'?t (?:stop|wake|feed|eat|drink|breathe|respond|move)",
+            r"wont (?:stop|wake|feed|eat|drink|breathe|respond|move)",
+            r"(?:not|isn'?t|isnt|stopped) (?:breathing|waking|responding|moving|feeding|peeing|weeing)",
+            r"keeps? (?:vomiting|throwing up|bleeding|passing out|fainting)", r"getting worse fast",
+            r"right now", r"scared for my life", r"terrified", r"in danger",
+            r"threat(?:en|ening|ened)", r"(?:kill|hurt|hit|beat|beating|hitting|hurting) (?:me|my)",
+            r"attack(?:ed|ing) me", r"help me", r"please help", r"pls help", r"send help",
+            r"de repente", r"no puede (?:respirar|moverse|hablar|despertar)", r"no para de",
+            r"ayuda(?:me)?", r"tengo miedo", r"peligro", r"amenaz(?:a|ando|ó)",
+        ),
+    ),
+)
+
+
+def urgency_signs(text: str) -> tuple[str, ...]:
+    """The kinds of urgency sign in a message, in a fixed order (empty when none)."""
+    return tuple(kind for kind, pattern in _SIGNS if pattern.search(text or ""))
