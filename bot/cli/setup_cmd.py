@@ -69,6 +69,9 @@ def cmd_setup(args: argparse.Namespace) -> int:
     code = content_cmd.cmd_build(build_args)
     if code:
         return code
+    from bot.safety.semantic import shared_semantic_detector
+
+    shared_semantic_detector()  # fitted on the labelled set and the content, unless saved for them
     if ensure_secrets():
         print(f"wrote fresh secrets to {ENV_FILE}")
     settings = get_settings()

@@ -61,9 +61,10 @@ class SafetyLayer:
     """The red-flag detector and advice guard, loaded once (optional if not built)."""
 
     def __init__(self) -> None:
-        from bot.safety import get_detector, needs_clinician_judgement
+        from bot.safety import needs_clinician_judgement
+        from bot.safety.net import get_safety_net
 
-        self._detector = get_detector()
+        self._detector = get_safety_net()  # what the gateway checks: rules and semantic detector
         self._needs_clinician = needs_clinician_judgement
 
     def red_flags(self, text: str) -> tuple[str, ...]:

@@ -10,6 +10,14 @@ Two sources, kept apart on purpose:
   alarm unless the question is listed in eval/safety/shared_emergencies.tsv as
   describing an emergency happening now (then it is a true positive, and a
   miss there is reported).
+
+And, for generalisation, the latest unseen batch of eval/safety/batches: fresh
+phrasings written in batches, each measured with the detector frozen before
+anything is learned from it (learned.txt lists the batches learned since). Its
+misses are reported with whether the possibly-urgent tier would catch them
+(a miss without any urgency sign would be asked to rephrase). Last, how often
+plain FAQ questions (own's held-out examples, covid_q's mapped questions) carry
+urgency signs: the most that can reach the possibly-urgent tier.
 """
 
 from __future__ import annotations
@@ -77,6 +85,48 @@ def shared_questions(shared_eval_dir: Path = paths.SHARED_EVAL_DIR) -> list[dict
 
 def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
+
+
+def unseen_batch(batches_dir: Path | None = None) -> Path | None:
+    """The newest batch of eval/safety/batches not yet learned from, or None."""
+    from bot.safety.semantic import BATCHES_DIR, learned_batches
+
+    folder = Path(batches_dir or BATCHES_DIR)
+    learned = {p.name for p in learned_batches(folder)}
+    batches = sorted(p for p in folder.glob("batch_*.tsv") if p.name not in learned)
+    return batches[-1] if batches else None
+
+
+def _evaluate_batch(detector, path: Path) -> dict[str, Any]:
+    figures = _evaluate_labelled(detector, load_labelled(path))
+    for miss in figures["misses"]:
+        miss["urgent_tier"] = bool(detector.check(miss["text"]).urgency)
+    figures["misses_asked_to_rephrase"] = sum(not m["urgent_tier"] for m in figures["misses"])
+    figures["path"] = str(path)
+    return figures
+
+
+def _urgent_tier_reach(detector, shared_eval_dir: Path) -> dict[str, Any]:
+    """Plain FAQ questions that carry urgency signs or are flagged: the most the tier could take."""
+    from bot.evaluation.datasets import covid_q_dataset, own_dataset
+
+    sets = {"own": own_dataset()}
+    if Path(shared_eval_dir).is_dir():
+        sets["covid_q"] = covid_q_dataset(shared_eval_dir)
+    out: dict[str, Any] = {}
+    for name, items in sets.items():
+        texts = [i.text for i in items if i.kind == "in_scope"]
+        checks = [detector.check(t) for t in texts]
+        urgent = sum(bool(c.urgency) and not c.is_emergency for c in checks)
+        flagged = sum(c.is_emergency for c in checks)
+        out[name] = {
+            "in_scope": len(texts),
+            "with_urgency_signs": urgent,
+            "with_urgency_signs_rate": _ratio(urgent, len(texts)),
+            "flagged_emergency": flagged,
+            "flagged_emergency_rate": _ratio(flagged, len(texts)),
+        }
+    return out
 
 
 def _flag_summary(check) -> dict[str, Any]:
@@ -209,21 +259,27 @@ def evaluate_safety(
     labelled_path: Path = LABELLED_PATH,
     shared_eval_dir: Path = paths.SHARED_EVAL_DIR,
     shared_emergencies_path: Path = SHARED_EMERGENCIES_PATH,
+    batches_dir: Path | None = None,
     detector=None,
+    with_reach: bool = True,
 ) -> dict[str, Any]:
-    """Run the detector over the labelled set and the public questions; return every figure.
+    """Run the detector over the labelled set, the latest unseen batch and the public questions.
 
-    `detector` defaults to the shared one (bot.safety.get_detector()); pass
-    another to evaluate a pipeline built elsewhere. The shared evaluation is
-    skipped (reported as None) when `shared_eval_dir` does not exist.
+    `detector` defaults to the gateway's safety net (bot.safety.net: rules and
+    semantic detector); pass another to evaluate a pipeline built elsewhere. The
+    shared evaluation is skipped (reported as None) when `shared_eval_dir` does
+    not exist.
     """
     if detector is None:
-        from bot.safety import get_detector
+        from bot.safety.net import get_safety_net
 
-        detector = get_detector()
+        detector = get_safety_net()
+    batch = unseen_batch(batches_dir)
     result: dict[str, Any] = {
         "labelled_path": str(labelled_path),
         "labelled": _evaluate_labelled(detector, load_labelled(labelled_path)),
+        "unseen_batch": _evaluate_batch(detector, batch) if batch else None,
+        "urgent_tier_reach": _urgent_tier_reach(detector, shared_eval_dir) if with_reach else None,
         "shared_eval_dir": str(shared_eval_dir),
         "shared": None,
     }
@@ -282,6 +338,34 @@ def format_safety_report(result: dict[str, Any]) -> str:
         lines += ["", f"{title} ({len(items)}):"]
         for item in items:
             lines.append(f"  [{item['category']}/{item['kind']}] {item['text']}  -> {item['flagged'] or '-'}")
+    batch = result.get("unseen_batch")
+    if batch is not None:
+        o = batch["overall"]
+        lines += ["", f"Latest unseen batch {batch['path']} ({batch['rows']} messages, detector frozen):"]
+        for category in SEVERITY_ORDER:
+            s = batch["per_category"][category]
+            if s["support"]:
+                lines.append(
+                    f"  {category:<22}{s['support']:>4}{_pct(s['recall']):>9}{_pct(s['category_recall']):>11}"
+                )
+        lines += [
+            f"  overall recall {_pct(o['recall']).strip()} ({o['tp']}/{o['tp'] + o['fn']}), right category "
+            f"{_pct(o['category_recall']).strip()}, false alarms {o['fp']}/{o['fp'] + o['tn']}; "
+            f"misses asked to rephrase: {batch['misses_asked_to_rephrase']} of {len(batch['misses'])}",
+        ]
+        for item in batch["misses"]:
+            tier = "urgent tier" if item["urgent_tier"] else "ASKED TO REPHRASE"
+            lines.append(f"  missed [{item['category']}] {item['text']}  -> {tier}")
+        for item in batch["false_alarms"]:
+            lines.append(f"  false alarm [{item['kind']}] {item['text']}  -> {item['flagged']}")
+    reach = result.get("urgent_tier_reach")
+    if reach:
+        lines += ["", "Plain FAQ questions (in scope) that carry urgency signs (the most the urgent tier can take):"]
+        for name, s in reach.items():
+            lines.append(
+                f"  {name:<10}{s['with_urgency_signs']:>4} / {s['in_scope']:<5}{_pct(s['with_urgency_signs_rate'])}"
+                f"   flagged as emergencies {s['flagged_emergency']}"
+            )
     shared = result.get("shared")
     lines.append("")
     if shared is None:
