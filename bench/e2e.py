@@ -28,6 +28,10 @@ Besides latency it reports, per phase, the CPU time each service (and the
 simulated patients themselves, "bench-client") spent per message and each
 service's resident memory (RSS) at the end.
 
+Before the load phases it times the gateway's safety check in-process, per
+message: the rules alone and the whole safety net (rules, semantic detector,
+urgency signs), on the benchmark's own patient messages ("safety_ms").
+
 Every patient waits for each answer before its next message.
 Loops are bounded by turn counts and a global deadline; all servers are stopped
 at the end whatever happens. The last line printed is one JSON object.
@@ -428,6 +432,23 @@ async def benchmark(args: argparse.Namespace, stack: Stack) -> dict[str, Any]:
     }
 
 
+def safety_cost(texts: list[str], repeats: int = 5) -> dict[str, float]:
+    """Median milliseconds per message of the gateway's safety check: the rules, and the whole net."""
+    from bot.safety.net import get_safety_net
+
+    net = get_safety_net()
+    out: dict[str, float] = {}
+    for name, check in (("rules", net.rules.check), ("net", net.check)):
+        timings = []
+        for _ in range(repeats):
+            for text in texts:
+                start = time.perf_counter()
+                check(text)
+                timings.append((time.perf_counter() - start) * 1000)
+        out[name] = round(statistics.median(timings), 2)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -472,6 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.model.exists():
         parser.error(f"no model at {args.model}: run `make setup` first")
 
+    safety_ms = safety_cost(QUESTIONS)
+    print(f"safety check per message (ms, median): {safety_ms}", flush=True)
     with tempfile.TemporaryDirectory(prefix="patientbot-bench-") as work:
         instances = args.rasa_instances or Settings.__fields__["rasa_instances"].default
         stack = Stack(args.model.resolve(), Path(work), instances)
@@ -490,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         finally:
             stack.stop()
+    result["safety_ms"] = safety_ms
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result), flush=True)
