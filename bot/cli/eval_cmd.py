@@ -23,6 +23,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("suite", nargs="?", choices=("faq", "safety"), default="faq", help="what to evaluate")
     parser.add_argument("--dataset", choices=DATASET_CHOICES, default="all", help="dataset (default all)")
     parser.add_argument("--json", action="store_true", help="end with one JSON object per dataset")
+    parser.add_argument(
+        "--cross-validate",
+        action="store_true",
+        help="safety: five-fold cross-validation of the semantic detector's bars on its own examples",
+    )
     parser.add_argument("--model", type=Path, default=MODELS_DIR / "patientbot.tar.gz", help="PatientBot model")
     parser.add_argument(
         "--stock-model", type=Path, default=None,
@@ -93,6 +98,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def _eval_safety(args: argparse.Namespace) -> int:
     from bot.safety.evaluation import evaluate_safety, format_safety_report
 
+    if args.cross_validate:
+        from bot.safety.evaluation import cross_validate_semantic
+
+        figures = cross_validate_semantic()
+        print(json.dumps(figures, indent=2))
+        return 0
     result = evaluate_safety()
     print(format_safety_report(result), file=sys.stderr if args.json else sys.stdout)
     if args.json:
