@@ -21,6 +21,14 @@ LABELS: dict[str, str] = {
     "infant_fever": "Fever in a baby under 3 months",
     "pregnancy_emergency": "Pregnancy emergency",
     "sepsis": "Possible sepsis",
+    "sexual_assault": "Sexual assault",
+    "violence_danger": "Violence or immediate danger",
+    "infant_unwell": "A very unwell baby",
+    "severe_dehydration": "Severe dehydration",
+    "hypoglycaemia": "Low blood sugar (hypoglycaemia)",
+    "severe_burn": "Severe burn",
+    "sudden_confusion": "Sudden confusion",
+    "sudden_severe_pain": "Sudden severe pain",
 }
 
 CATEGORIES: tuple[str, ...] = tuple(LABELS)
@@ -36,7 +44,11 @@ CATEGORIES: tuple[str, ...] = tuple(LABELS)
 #   3. suicidal thoughts or self-harm: the crisis line and, if in immediate
 #      danger, the emergency number; it ranks below (1) and (2) only because
 #      their guidance already says "call {emergency_number} now";
-#   4. emergencies that need the emergency department within the hour.
+#   4. danger from another person now (violence, a sexual assault): the
+#      emergency number and a safe place first, then the hotlines;
+#   5. emergencies that need the emergency department within the hour (low blood
+#      sugar is treated at once with sugar, then the emergency number if needed);
+#   6. what needs care within hours (severe pain such as a twisted testicle).
 SEVERITY_ORDER: tuple[str, ...] = (
     "heart_attack",
     "stroke",
@@ -45,11 +57,19 @@ SEVERITY_ORDER: tuple[str, ...] = (
     "severe_bleeding",
     "overdose_poisoning",
     "suicide_self_harm",
+    "violence_danger",
+    "sexual_assault",
     "seizure",
+    "hypoglycaemia",
+    "infant_unwell",
     "sepsis",
     "pregnancy_emergency",
     "head_injury",
+    "severe_burn",
+    "sudden_confusion",
+    "severe_dehydration",
     "infant_fever",
+    "sudden_severe_pain",
 )
 
 assert set(SEVERITY_ORDER) == set(CATEGORIES), "every category needs a severity rank"
@@ -60,10 +80,15 @@ SEVERITY_RANK: dict[str, int] = {category: rank for rank, category in enumerate(
 # in the same message: bleeding in pregnancy needs the maternity guidance, a
 # head injury with slurred speech the head-injury guidance, a feverish baby
 # under 3 months the infant-fever guidance.
+# A baby who is limp and not feeding needs the baby guidance, never the heart-attack
+# text; confusion in a person with diabetes the low-sugar guidance (sugar first).
 REFINES: dict[str, frozenset[str]] = {
     "pregnancy_emergency": frozenset({"severe_bleeding", "seizure"}),
     "head_injury": frozenset({"stroke"}),
     "infant_fever": frozenset({"sepsis"}),
+    "infant_unwell": frozenset({"heart_attack", "breathing_difficulty", "sepsis", "seizure", "infant_fever"}),
+    "hypoglycaemia": frozenset({"stroke", "seizure", "sudden_confusion"}),
+    "violence_danger": frozenset({"severe_bleeding", "head_injury"}),
 }
 
 

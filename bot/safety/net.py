@@ -8,7 +8,7 @@ is calm:
 * the rules matched an emergency phrase and ConText ruled every one out
   (negated, hypothetical or historical: "my grandad had a heart attack ten
   years ago"); or
-* most of the message's content words are negated, hypothetical or historical
+* most of the message's content words are hypothetical or historical
   (`CALM_SHARE`), which catches "what should I do if my baby stops breathing"
   whatever its wording; or
 * it plays the symptom down ("a little", "mild", "stopped", `MILD`), which the
@@ -29,9 +29,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from bot.safety.categories import LABELS
-from bot.safety.detector import RedFlag, RedFlagDetector, SafetyCheck, get_detector
-from bot.safety.semantic import SemanticVerdict, shared_semantic_detector
+from bot.safety.categories import LABELS, REFINES
+from bot.safety.detector import (
+    HISTORICAL_REASON,
+    HYPOTHETICAL_REASON,
+    RedFlag,
+    RedFlagDetector,
+    SafetyCheck,
+    get_detector,
+)
+from bot.safety.semantic import FLAG_AT, SemanticVerdict, shared_semantic_detector
 from bot.safety.urgency import urgency_signs
 
 logger = logging.getLogger(__name__)
@@ -43,7 +50,7 @@ SEMANTIC = "semantic"
 NEAR_EMERGENCY = "near_emergency"
 MILD = re.compile(
     r"(?<!\w)(?:a (?:little|bit)|slight(?:ly)?|mild(?:ly)?|small|minor|tiny|normal(?:ly)?|fine|"
-    r"stopped|a couple of|poco|leve)(?!\w)",
+    r"(?:has|have|it|it's|its|bleeding|pain) stopped|stopped (?:bleeding|hurting)|a couple of|poco|leve)(?!\w)",
     re.IGNORECASE,
 )
 
@@ -77,6 +84,8 @@ class SafetyNet:
         signs = lexical
         if semantic is not None and semantic.is_possibly_urgent:
             signs = (*signs, NEAR_EMERGENCY)
+        if rules.is_emergency and semantic is not None:
+            return dataclasses.replace(rules, flags=self._refined(rules, semantic), urgency=signs)
         if (
             rules.is_emergency
             or semantic is None
@@ -84,16 +93,28 @@ class SafetyNet:
         ):
             return dataclasses.replace(rules, urgency=signs)
         if self._is_calm(text, rules):
-            return dataclasses.replace(rules, urgency=())
-        assert semantic.category is not None
-        flag = RedFlag(
-            semantic.category,
-            LABELS[semantic.category],
-            "",  # no phrase: the meaning of the whole message
-            (SEMANTIC, f"p={semantic.probability:.2f}"),
-        )
+            # No flag; the signs stay, for the case that the bot cannot understand it either.
+            return dataclasses.replace(rules, urgency=signs)
         logger.debug("semantic red flag: %s", semantic.category)
-        return dataclasses.replace(rules, flags=[flag], urgency=signs)
+        return dataclasses.replace(rules, flags=[_semantic_flag(semantic)], urgency=signs)
+
+    @staticmethod
+    def _refined(rules: SafetyCheck, semantic: SemanticVerdict) -> list[RedFlag]:
+        """The rules' flags, and the semantic category when it explains one of theirs.
+
+        "my 3 week old is limp" matches the rules' collapse sign (heart attack); the
+        semantic detector sees a very unwell baby, whose guidance must come first
+        (bot.safety.categories.REFINES puts it there).
+        """
+        category = semantic.category
+        if (
+            category is None
+            or category in rules.categories
+            or not set(rules.categories) & REFINES.get(category, frozenset())
+            or semantic.probability < FLAG_AT
+        ):
+            return rules.flags
+        return [*rules.flags, _semantic_flag(semantic)]
 
     def _is_calm(self, text: str, rules: SafetyCheck) -> bool:
         if rules.ignored or MILD.search(text):
@@ -101,7 +122,21 @@ class SafetyNet:
         reasons = self.rules.word_verdicts(text)
         if not reasons:
             return False
-        return sum(r is not None for r in reasons) / len(reasons) >= CALM_SHARE
+        # Negated words do not count: for the semantic detector a negation is often the
+        # symptom itself ("won't feed", "hasn't peed since yesterday"); a negated red-flag
+        # phrase the rules know is caught above, by their ignored flags.
+        calm = sum(r in (HYPOTHETICAL_REASON, HISTORICAL_REASON) for r in reasons)
+        return calm / len(reasons) >= CALM_SHARE
+
+
+def _semantic_flag(semantic: SemanticVerdict) -> RedFlag:
+    assert semantic.category is not None
+    return RedFlag(
+        semantic.category,
+        LABELS[semantic.category],
+        "",  # no phrase: the meaning of the whole message
+        (SEMANTIC, f"p={semantic.probability:.2f}"),
+    )
 
 
 @functools.lru_cache(maxsize=2)

@@ -31,6 +31,7 @@ import functools
 import hashlib
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +49,10 @@ NONE = "none"
 # flagged on its own. The embedding tells the topic better than the severity ("my nose
 # bled a little" sits next to "I can't stop the bleeding"), hence the two bars. Chosen on
 # five-fold cross-validation of the training examples (docs/safety.md).
-FLAG_AT = 0.7
-FLAG_ALONE_AT = 0.97
+FLAG_AT = 0.5
+FLAG_ALONE_AT = 0.8
 # From this probability a message no detector flags counts as possibly urgent.
-URGENT_AT = 0.9
+URGENT_AT = 0.5
 # Logistic regression's inverse regularisation: strong enough to fit the rare categories.
 REGULARISATION = 10.0
 
@@ -177,9 +178,24 @@ class SemanticDetector:
 
         vectors = encoder.encode([e.text for e in examples])
         labels = [e.label for e in examples]
-        model = LogisticRegression(C=REGULARISATION, max_iter=5000, class_weight="balanced")
-        model.fit(vectors, labels)
-        return cls(encoder, [str(c) for c in model.classes_], model.coef_, model.intercept_)
+        # Emergencies as a whole weigh as much as calm messages as a whole, each category
+        # an equal share of that; weighting every category up to the size of "none"
+        # made the rare ones swallow everyday messages.
+        counts = Counter(labels)
+        calm = counts.pop(NONE, 0)
+        weights = np.array([1.0 if label == NONE else calm / (len(counts) * counts[label]) for label in labels])
+        # Scaled to a mean of one, so REGULARISATION means what it says and lbfgs converges
+        # (unscaled, its line search gave up and the weights depended on rounding).
+        weights /= weights.mean()
+        # Standardised features: unit-length embeddings vary little per dimension, and
+        # unscaled the solver stopped short, at weights that depended on BLAS rounding.
+        x = vectors.astype(np.float64)
+        mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+        model = LogisticRegression(C=REGULARISATION, max_iter=5000)
+        model.fit((x - mean) / scale, labels, sample_weight=weights)
+        coef = model.coef_ / scale  # folded back, so a message is scored on its raw embedding
+        intercept = model.intercept_ - coef @ mean
+        return cls(encoder, [str(c) for c in model.classes_], coef, intercept)
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """Class probabilities, one row per embedding (softmax of the linear scores)."""

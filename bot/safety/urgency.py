@@ -47,7 +47,7 @@ _SIGNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         _words(
             r"severe(?:ly)?", r"unbearable", r"excruciating", r"agon(?:y|ising|izing)", r"worst pain",
             r"unconscious", r"unresponsive", r"passed out", r"pass(?:ing)? out", r"faint(?:ed|ing)",
-            r"collaps(?:e|ed|ing)", r"limp", r"floppy", r"lifeless", r"turn(?:ed|ing) (?:blue|grey|gray)",
+            r"collaps(?:e|ed|ing)", r"limp", r"blue spells?", r"very (?:drowsy|sleepy|weak)", r"hard to wake", r"(?:going|goes|went) (?:blue|purple)", r"floppy", r"lifeless", r"turn(?:ed|ing) (?:blue|grey|gray)",
             r"(?:lips|face|skin) (?:are|is|look|looks|went|gone) (?:blue|grey|gray)",
             r"bleeding (?:heavily|a lot|badly)", r"(?:heavy|heavily|lots of|so much) (?:bleeding|blood)",
             r"coughing (?:up )?blood", r"vomit(?:ing|ed)? blood", r"throwing up blood",
@@ -58,6 +58,12 @@ _SIGNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"inconsciente", r"desmay(?:o|ó|ado|ada)", r"convulsi(?:ón|on|ones)", r"no respira",
             r"ahog(?:a|ando|o)", r"muriendo", r"dolor (?:fuerte|intenso|horrible|insoportable)",
             r"violad[oa]", r"sangra (?:mucho|mucha)", r"mucha sangre",
+            # learned from batch_01 (measured frozen first, docs/safety.md)
+            r"barely (?:breathing|responding|responds|responsive|awake|conscious|moving)",
+            r"(?:too|to) many (?:pills|tablets|tablts|tabs)", r"(?:whole|hole|entire) (?:packet|bottle|box)",
+            r"held (?:me|her|him) down", r"numb and useless", r"just lies there",
+            r"(?:doesn'?t|dont|don'?t|does not|do not) (?:know|no) (?:who|where|what day)",
+            r"no sabe (?:dónde|donde|quién|quien|qué día|que dia)", r"muy mareada?",
         ),
     ),
     (
@@ -66,7 +72,8 @@ _SIGNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"sudden(?:ly)?", r"all of a sudden", r"out of nowhere",
             r"(?:can'?t|cannot|couldn'?t|unable to) (?:breathe|breath|move|walk|talk|speak|see|stand|"
             r"swallow|wake|stay awake|feel|remember|stop|keep anything down|pee|wee)",
-            r"won'?t (?:stop|wake|feed|eat|drink|breathe|respond|move)",
+            r"won'?t (?:stop|wake|feed|eat|drink|breathe|respond|move|take)",
+            r"(?:can'?t|cannot|cant) make it stop", r"(?:for over|more than) an hour now",
             r"wont (?:stop|wake|feed|eat|drink|breathe|respond|move)",
             r"(?:not|isn'?t|isnt|stopped) (?:breathing|waking|responding|moving|feeding|peeing|weeing)",
             r"keeps? (?:vomiting|throwing up|bleeding|passing out|fainting)", r"getting worse fast",
