@@ -232,14 +232,7 @@ class RedFlagDetector:
         spans = self._candidate_spans(doc)
         if not spans:
             return SafetyCheck()
-        doc.spans[RED_FLAG_SPANS_KEY] = spans
-        self._context(doc)
-        modifiers: dict[tuple[int, int, str], list] = {}
-        for target, modifier in doc._.context_graph.edges:
-            start, _ = modifier.modifier_span
-            if target.start <= start < target.end:
-                continue  # a cue inside the phrase ("can't breathe") is part of the symptom
-            modifiers.setdefault(_span_key(target), []).append(modifier)
+        modifiers = self._modifiers(doc, spans)
 
         verdicts = {_span_key(s): (s, self._verdict(s, modifiers.get(_span_key(s), []))) for s in spans}
         flags, ignored = self._direct_flags(verdicts.values())
@@ -271,17 +264,22 @@ class RedFlagDetector:
         if not words:
             return []
         targets = [Span(doc, w.start, w.end, label="WORD") for w in words]
+        modifiers = self._modifiers(doc, targets)
+        return [self._verdict(t, modifiers.get(_span_key(t), []))[0] for t in targets]
+
+    # ------------------------------------------------------------ internals
+
+    def _modifiers(self, doc: Doc, targets: list[Span]) -> dict[tuple[int, int, str], list]:
+        """ConText's cues for each target span, keyed by the span."""
         doc.spans[RED_FLAG_SPANS_KEY] = targets
         self._context(doc)
         modifiers: dict[tuple[int, int, str], list] = {}
         for target, modifier in doc._.context_graph.edges:
             start, _ = modifier.modifier_span
             if target.start <= start < target.end:
-                continue
+                continue  # a cue inside the phrase ("can't breathe") is part of the symptom
             modifiers.setdefault(_span_key(target), []).append(modifier)
-        return [self._verdict(t, modifiers.get(_span_key(t), []))[0] for t in targets]
-
-    # ------------------------------------------------------------ internals
+        return modifiers
 
     def _candidate_spans(self, doc: Doc) -> list[Span]:
         raw = list(doc.spans.get(RED_FLAG_SPANS_KEY, []))
