@@ -51,6 +51,8 @@ NONE = "none"
 # five-fold cross-validation of the training examples (docs/safety.md).
 FLAG_AT = 0.5
 FLAG_ALONE_AT = 0.8
+# The likeliest category's own probability needed for a flag.
+CATEGORY_AT = 0.4
 # From this probability a message no detector flags counts as possibly urgent.
 URGENT_AT = 0.5
 # Logistic regression's inverse regularisation: strong enough to fit the rare categories.
@@ -81,11 +83,21 @@ class SemanticVerdict:
 
     probability: float
     category: str | None
+    category_probability: float = 0.0
 
     def is_emergency(self, *, has_urgency_sign: bool) -> bool:
-        """Flagged: over the lower bar with a sign of urgency, or over the higher one alone."""
+        """Flagged: over the lower bar with a sign of urgency, or over the higher one alone.
+
+        The likeliest category must also stand out (`CATEGORY_AT`): a vague message
+        ("it came on all of a sudden") spreads its probability over many categories,
+        and guidance for the wrong one is worse than the possibly-urgent tier.
+        """
         bar = FLAG_AT if has_urgency_sign else FLAG_ALONE_AT
-        return self.probability >= bar and self.category is not None
+        return (
+            self.probability >= bar
+            and self.category is not None
+            and self.category_probability >= CATEGORY_AT
+        )
 
     @property
     def is_possibly_urgent(self) -> bool:
@@ -212,7 +224,14 @@ class SemanticDetector:
         for row in self.probabilities(self._encoder.encode(list(texts))):
             emergency = float(1.0 - row[self._none])
             ranked = [i for i in np.argsort(-row) if i != self._none]
-            out.append(SemanticVerdict(emergency, self.classes[ranked[0]] if ranked else None))
+            top = ranked[0] if ranked else None
+            out.append(
+                SemanticVerdict(
+                    emergency,
+                    self.classes[top] if top is not None else None,
+                    float(row[top]) if top is not None else 0.0,
+                )
+            )
         return out
 
     def check(self, text: str) -> SemanticVerdict:
