@@ -8,5 +8,13 @@ on another host.
 from actions.callback import ActionSubmitCallback, ValidateCallbackForm
 from actions.feedback import ActionRecordFeedback
 from actions.handoff import ActionHandoff
+from actions.suggestions import ActionAnswerChosenFAQ, ActionSuggestFAQs
 
-__all__ = ["ActionHandoff", "ActionRecordFeedback", "ActionSubmitCallback", "ValidateCallbackForm"]
+__all__ = [
+    "ActionAnswerChosenFAQ",
+    "ActionHandoff",
+    "ActionRecordFeedback",
+    "ActionSubmitCallback",
+    "ActionSuggestFAQs",
+    "ValidateCallbackForm",
+]

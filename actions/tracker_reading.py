@@ -30,6 +30,14 @@ def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
+def faq_id_entity(tracker: Tracker) -> str | None:
+    """The `faq_id` a button's payload carried with the latest message (feedback, "did you mean")."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == FAQ_ID_ENTITY and isinstance(entity.get("value"), str):
+            return str(entity["value"])
+    return None
+
+
 def rated_faq_id(tracker: Tracker) -> str | None:
     """The FAQ a "was this helpful?" reply is about.
 
@@ -40,9 +48,8 @@ def rated_faq_id(tracker: Tracker) -> str | None:
     help") rates the latest FAQ answer of this session, found by the
     `faq_id` its response carries in `custom`.
     """
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == FAQ_ID_ENTITY and isinstance(entity.get("value"), str):
-            return str(entity["value"])
+    if (faq_id := faq_id_entity(tracker)) is not None:
+        return faq_id
     for event in reversed(_current_session(list(tracker.events or []))):
         if event.get("event") == "bot":
             faq_id = ((event.get("data") or {}).get("custom") or {}).get("faq_id")

@@ -2,6 +2,7 @@
 
     python bench/rasa_profile.py [--model models/patientbot.tar.gz] [--endpoints FILE]
                                  [--messages 300] [--parse-only] [--profile 40]
+                                 [--compare models/gate_before_17.tar.gz]
 
 Loads the model as `rasa run` does (with the tracker store of --endpoints; without
 it, Rasa's in-memory store), sends the benchmark's patient questions (bench/e2e.py)
@@ -11,6 +12,10 @@ it also prints cProfile's N most expensive calls (cumulative; the profiler itsel
 adds about a third). This is how the tracker store's cost per message was found
 (bot/tracker_store.py). The questions never reach a custom action, so no action
 server is needed.
+
+With --compare OTHER it measures both models in the same run, in alternating
+rounds (the machine is noisy: a ratio of medians taken side by side is what
+counts, never an absolute figure), and prints the cost of --model over OTHER's.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ TURNS = 5
 WARM_UP = 30
 
 
-async def measure(args: argparse.Namespace) -> float:
+async def measure(args: argparse.Namespace, model: Path | None = None) -> float:
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.core.utils import AvailableEndpoints
@@ -53,7 +58,7 @@ async def measure(args: argparse.Namespace) -> float:
 
     configure_structlog(logging.WARNING)
     endpoints = AvailableEndpoints.read_endpoints(args.endpoints) if args.endpoints else None
-    agent = await load_agent(model_path=str(args.model), endpoints=endpoints)
+    agent = await load_agent(model_path=str(model or args.model), endpoints=endpoints)
     run_id = time.time_ns()
 
     async def send(index: int) -> None:
@@ -91,11 +96,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="print cProfile's top N"
     )
+    parser.add_argument("--compare", type=Path, help="another model to measure side by side (ratio of medians)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per model with --compare")
     args = parser.parse_args(argv)
     if not args.model.exists():
         parser.error(f"no model at {args.model}: run `make setup` first")
     if args.messages < 1:
         parser.error("--messages must be at least 1")
+    if args.compare:
+        return _compare(args)
     ms = asyncio.run(measure(args))
     mode = "parse" if args.parse_only else "message"
     store = args.endpoints or "in-memory tracker store"
@@ -103,6 +112,24 @@ def main(argv: list[str] | None = None) -> int:
         f"{ms:.2f} ms per {mode} ({args.messages} messages, {store}"
         f"{', under cProfile' if args.profile else ''})"
     )
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    import statistics
+
+    if not args.compare.exists():
+        print(f"error: no model at {args.compare}", file=sys.stderr)
+        return 2
+    times: dict[Path, list[float]] = {args.model: [], args.compare: []}
+    for _round in range(args.rounds):
+        for model in (args.compare, args.model):
+            times[model].append(asyncio.run(measure(args, model)))
+    new, old = statistics.median(times[args.model]), statistics.median(times[args.compare])
+    mode = "parse" if args.parse_only else "message"
+    print(f"{args.compare.name}: {old:.2f} ms per {mode} (rounds {', '.join(f'{t:.2f}' for t in times[args.compare])})")
+    print(f"{args.model.name}: {new:.2f} ms per {mode} (rounds {', '.join(f'{t:.2f}' for t in times[args.model])})")
+    print(f"ratio {new / old:.2f} ({args.model.name} over {args.compare.name}, medians of {args.rounds} rounds)")
     return 0
 
 

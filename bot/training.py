@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 DOMAIN_FILE = ROOT / "domain.yml"
 CONFIG_FILE = ROOT / "config.yml"
 STOCK_CONFIG_FILE = ROOT / "eval" / "stock_config.yml"
+GATE_BEFORE_CONFIG_FILE = ROOT / "eval" / "configs" / "gate_before_17.yml"
 COMPONENTS_DIR = ROOT / "bot" / "nlu"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.paths import EVAL_DIR, MODELS_DIR
 
-DATASET_CHOICES = ("own", "covid_q", "liveqa_medical", "all")
+DATASET_CHOICES = ("own", "covid_q", "liveqa_medical", "paraphrases", "advice_boundary", "all")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,7 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--stock-model", type=Path, default=None,
         help="stock Rasa model (default: models/stock.tar.gz, trained on the same data when stale)",
     )
-    parser.add_argument("--systems", default="patientbot,rasa_default,tfidf", help="comma-separated systems")
+    parser.add_argument(
+        "--systems", default="patientbot,patientbot_before,rasa_default,tfidf",
+        help="comma-separated systems (patientbot_before: the FAQ gate before issue 17, trained when stale)",
+    )
     parser.add_argument("--report-dir", type=Path, default=EVAL_DIR / "reports", help="where reports go")
     parser.set_defaults(func=cmd_eval)
 
@@ -46,15 +49,16 @@ def _gate_threshold() -> float | None:
     config = yaml.safe_load(CONFIG_FILE.read_text(encoding="utf-8"))
     for component in config.get("pipeline", []):
         if component.get("name", "").endswith("FAQAnswerGate"):
-            return float(component.get("threshold", 0.6))
+            return float(component.get("answer_at" if component.get("calibrated") else "threshold", 0.6))
     return None
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.suite == "safety":
         return _eval_safety(args)
+    from bot.evaluation.datasets import DATASETS
     from bot.evaluation.runner import SYSTEMS, compact, evaluate, write_report
-    from bot.training import STOCK_CONFIG_FILE, ensure_model
+    from bot.training import GATE_BEFORE_CONFIG_FILE, STOCK_CONFIG_FILE, ensure_model
 
     systems = tuple(s.strip() for s in args.systems.split(",") if s.strip())
     unknown = set(systems) - set(SYSTEMS)
@@ -64,16 +68,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.model.exists():
         print(f"error: no model at {args.model}: run `make setup` first", file=sys.stderr)
         return 2
-    stock = None
+    stock = before = None
     if "rasa_default" in systems:
         stock = args.stock_model or ensure_model("stock", STOCK_CONFIG_FILE)
-    datasets = ("own", "covid_q", "liveqa_medical") if args.dataset == "all" else (args.dataset,)
+    if "patientbot_before" in systems:
+        before = ensure_model("gate_before_17", GATE_BEFORE_CONFIG_FILE)
+    datasets = DATASETS if args.dataset == "all" else (args.dataset,)
     runners: dict = {}
     lines = []
     for dataset in datasets:
         result = evaluate(
             dataset, patientbot_model=args.model, stock_model=stock, systems=systems,
-            patientbot_threshold=_gate_threshold(), runners=runners,
+            patientbot_threshold=_gate_threshold(), runners=runners, before_model=before,
         )
         md_path, png_path = write_report(result, args.report_dir)
         print(f"{dataset}: report {md_path}, plot {png_path}", file=sys.stderr)
@@ -81,7 +87,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(
                 f"  {name:13s} acc={figures['accuracy_in_scope']:.3f} cov={figures['coverage']:.3f} "
                 f"prec={figures['precision_answered']:.3f} oos_wrong={figures['oos_wrong_rate']:.3f} "
-                f"cov@p95={figures['coverage_at_precision_95']:.3f} "
+                f"cov@p95={figures['coverage_at_precision_95']:.3f} one_tap={figures['one_tap_rate']:.3f} "
+                f"suggest_oos={figures['suggest_rate_out_of_scope']:.3f} "
                 f"(n_in={figures['n_in_scope']}, n_out={figures['n_out_of_scope']})",
                 file=sys.stderr,
             )

@@ -7,6 +7,7 @@ templates escape it.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -130,7 +131,32 @@ def message_view(message: Message) -> dict[str, Any]:
         "faq_ids": [str(f) for f in faq_ids],
         "system": meta.get("system"),
         "buttons": [str(b.get("title", "")) for b in (message.buttons or []) if isinstance(b, dict)],
+        "offered_faqs": _offered_faqs(meta),
+        "chosen_faq": _chosen_faq(message.payload),
     }
+
+
+def _offered_faqs(meta: dict[str, Any]) -> list[str]:
+    """The FAQ ids a "did you mean" reply offered (its custom `faq_offer`, actions/suggestions.py)."""
+    custom = meta.get("custom")
+    offered = custom.get("faq_offer") if isinstance(custom, dict) else None
+    return [str(f) for f in offered] if isinstance(offered, list) else []
+
+
+def _chosen_faq(payload: str | None) -> str | None:
+    """Which suggested FAQ the patient pressed: its id, "none" for "None of these", else None."""
+    if not payload:
+        return None
+    if payload.strip() == "/none_of_these":
+        return "none"
+    if not payload.startswith("/choose_faq"):
+        return None
+    try:
+        entities = json.loads(payload[len("/choose_faq"):] or "{}")
+    except ValueError:
+        return None
+    faq_id = entities.get("faq_id") if isinstance(entities, dict) else None
+    return str(faq_id) if faq_id else None
 
 
 def _state(session: Session, handoff: Handoff, clinician_id: int) -> dict[str, Any]:

@@ -125,8 +125,14 @@ def compile_faq_data(
                 "text": answer.text,
                 "buttons": feedback_buttons(entry.id),
                 # Tells the gateway which vetted entry was served (it re-checks the review
-                # date at send time) and that the topic is closed, so Rasa may start afresh.
-                "custom": {"rest_point": True, "faq_id": entry.id, "review_due": entry.review_due.isoformat()},
+                # date at send time) and that the topic is closed, so Rasa may start afresh;
+                # the title labels the FAQ's "did you mean" button (actions/suggestions.py).
+                "custom": {
+                    "rest_point": True,
+                    "faq_id": entry.id,
+                    "title": entry.title,
+                    "review_due": entry.review_due.isoformat(),
+                },
             }
         ]
     for entry in sorted(entries, key=lambda e: e.id):

@@ -19,7 +19,7 @@ from bot.content.compiler import served_faqs, split_examples
 from bot.content.loader import load_content
 from bot.paths import CONTENT_DIR, EVAL_DIR, SHARED_EVAL_DIR
 
-DATASETS = ("own", "covid_q", "liveqa_medical")
+DATASETS = ("own", "covid_q", "liveqa_medical", "paraphrases", "advice_boundary")
 MAPPINGS_DIR = EVAL_DIR / "mappings"
 
 
@@ -87,6 +87,35 @@ def liveqa_dataset(shared_dir: Path = SHARED_EVAL_DIR) -> list[EvalItem]:
     return items
 
 
+def paraphrases_dataset(eval_dir: Path = EVAL_DIR / "own") -> list[EvalItem]:
+    """Questions as patients type them, written apart from the examples: where the gate's settings are chosen.
+
+    `faq_id<TAB>question`; `-` for a question on a topic near ours, or off it, that no FAQ answers.
+    """
+    items = []
+    for i, line in enumerate(_read_lines(eval_dir / "paraphrases.tsv")):
+        faq_id, text = line.split("\t", 1)
+        expected = None if faq_id == "-" else faq_id
+        items.append(EvalItem(f"paraphrase:{i}", text, expected, "in_scope" if expected else "not_answered"))
+    return items
+
+
+def advice_boundary_dataset(eval_dir: Path = EVAL_DIR / "own") -> list[EvalItem]:
+    """Both sides of the personal-advice guard: general questions in the first person, and the patient's own case.
+
+    `answer<TAB>faq_id<TAB>question` (an FAQ answers it, "my baby has diarrhea, how do i stop him
+    getting dehydrated") or `clinician<TAB>-<TAB>question` (their results, their dose, their diagnosis).
+    """
+    items = []
+    for i, line in enumerate(_read_lines(eval_dir / "advice_boundary.tsv")):
+        expected, faq_id, text = line.split("\t", 2)
+        if expected == "answer":
+            items.append(EvalItem(f"advice_boundary:{i}", text, faq_id, "in_scope"))
+        else:
+            items.append(EvalItem(f"advice_boundary:{i}", text, None, "personal_advice"))
+    return items
+
+
 def load_dataset(name: str) -> list[EvalItem]:
     if name == "own":
         return own_dataset()
@@ -94,4 +123,8 @@ def load_dataset(name: str) -> list[EvalItem]:
         return covid_q_dataset()
     if name == "liveqa_medical":
         return liveqa_dataset()
+    if name == "paraphrases":
+        return paraphrases_dataset()
+    if name == "advice_boundary":
+        return advice_boundary_dataset()
     raise ValueError(f"unknown dataset '{name}' (known: {', '.join(DATASETS)})")

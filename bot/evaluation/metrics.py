@@ -23,6 +23,8 @@ class Prediction:
     # (PatientBot: answer, clarify, handoff, emergency) and the intent it acted on.
     decision: str | None = None
     intent: str | None = None
+    # The FAQs offered as "did you mean" instead of an answer, best first.
+    suggestions: tuple[str, ...] = ()
 
 
 def _rates(items: Sequence[EvalItem], answered: Sequence[bool], faqs: Sequence[str | None]) -> tuple[float, float, float]:
@@ -86,6 +88,10 @@ def summarise(items: Sequence[EvalItem], predictions: Sequence[Prediction]) -> d
     coverage, precision, oos_rate = _rates(items, answered, faqs)
     points = sweep(items, predictions)
     at_95 = max((c for _t, c, p in points if p >= TARGET_PRECISION and c > 0), default=0.0)
+    one_tap = sum(
+        1 for i, p in in_scope if (p.answered and p.faq_id == i.expected_faq) or i.expected_faq in p.suggestions
+    )
+    out_of_scope = [p for i, p in zip(items, predictions) if not i.expected_faq]
     confusions = Counter(
         (i.expected_faq or "(no FAQ)", p.faq_id)
         for i, p, a in zip(items, predictions, answered)
@@ -97,6 +103,11 @@ def summarise(items: Sequence[EvalItem], predictions: Sequence[Prediction]) -> d
         "precision_answered": round(precision, 4),
         "oos_wrong_rate": round(oos_rate, 4),
         "coverage_at_precision_95": round(at_95, 4),
+        # In-scope questions whose right FAQ is answered directly or offered ("did you mean": one tap).
+        "one_tap_rate": round(one_tap / len(in_scope), 4) if in_scope else 0.0,
+        "suggest_rate_out_of_scope": (
+            round(sum(1 for p in out_of_scope if p.suggestions) / len(out_of_scope), 4) if out_of_scope else 0.0
+        ),
         "n_in_scope": len(in_scope),
         "n_out_of_scope": len(items) - len(in_scope),
         "n_answered": sum(answered),

@@ -7,6 +7,7 @@ from typing import Any
 
 SYSTEM_TITLES = {
     "patientbot": "PatientBot (shipped config)",
+    "patientbot_before": "PatientBot's FAQ gate before issue 17",
     "rasa_default": "Stock Rasa 3.6 (default config)",
     "tfidf": "TF-IDF nearest neighbour",
 }
@@ -16,6 +17,8 @@ FIGURES = (
     ("precision_answered", "Precision of answered"),
     ("oos_wrong_rate", "Wrong-answer rate (out of scope)"),
     ("coverage_at_precision_95", "Coverage at precision >= 0.95"),
+    ("one_tap_rate", "One tap (right FAQ answered or offered)"),
+    ("suggest_rate_out_of_scope", "Out of scope offered suggestions"),
     ("n_in_scope", "In-scope questions"),
     ("n_out_of_scope", "Out-of-scope questions"),
     ("n_answered", "Answered"),

@@ -17,7 +17,8 @@ from bot.evaluation.systems import (
 )
 from bot.nlu.classifier import ModelRunner, SafetyLayer
 
-SYSTEMS = ("patientbot", "rasa_default", "tfidf")
+# patientbot_before: the FAQ gate before issue 17 (eval/configs/gate_before_17.yml), for comparison.
+SYSTEMS = ("patientbot", "patientbot_before", "rasa_default", "tfidf")
 
 
 def evaluate(
@@ -28,6 +29,7 @@ def evaluate(
     systems: tuple[str, ...] = SYSTEMS,
     patientbot_threshold: float | None = None,
     runners: dict[str, ModelRunner] | None = None,
+    before_model: Path | None = None,
 ) -> dict[str, Any]:
     items = load_dataset(dataset)
     runners = runners if runners is not None else {}
@@ -37,6 +39,10 @@ def evaluate(
         runners["patientbot"] = runner
         predictions = patientbot_predictions(items, runner, SafetyLayer())
         figures["patientbot"] = summarise(items, predictions) | {"threshold": patientbot_threshold}
+    if "patientbot_before" in systems and before_model is not None:
+        runner = runners.get("patientbot_before") or ModelRunner(before_model)
+        runners["patientbot_before"] = runner
+        figures["patientbot_before"] = summarise(items, patientbot_predictions(items, runner, SafetyLayer()))
     if "rasa_default" in systems and stock_model is not None:
         runner = runners.get("rasa_default") or ModelRunner(stock_model)
         runners["rasa_default"] = runner
@@ -60,7 +66,7 @@ def write_report(result: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
 def compact(result: dict[str, Any]) -> dict[str, Any]:
     """The one-line JSON the issue specifies (no curves or confusions)."""
     keys = ("accuracy_in_scope", "coverage", "precision_answered", "oos_wrong_rate",
-            "coverage_at_precision_95", "n_in_scope", "n_out_of_scope")
+            "coverage_at_precision_95", "one_tap_rate", "suggest_rate_out_of_scope", "n_in_scope", "n_out_of_scope")
     return {
         "dataset": result["dataset"],
         "systems": {name: {k: f[k] for k in keys} for name, f in result["systems"].items()},

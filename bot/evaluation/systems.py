@@ -31,17 +31,21 @@ STOCK_FALLBACK_THRESHOLD = 0.3  # Rasa's default FallbackClassifier threshold
 def patientbot_predictions(items: Sequence[EvalItem], runner: ModelRunner, safety: SafetyLayer | None) -> list[Prediction]:
     """The shipped decision (gate, fallback, safety layer) plus the raw candidate for the sweep."""
     predictions = []
+    titles = runner.faq_titles()
     for item in items:
         parse = runner.parse(item.text)
         red_flags = safety.red_flags(item.text) if safety else ()
         needs_clinician = safety.needs_clinician(item.text) if safety else False
-        decision = decide(item.text, parse, red_flag_categories=red_flags, needs_clinician=needs_clinician)
+        decision = decide(
+            item.text, parse, red_flag_categories=red_flags, needs_clinician=needs_clinician, titles=titles
+        )
         if red_flags or needs_clinician:
             faq_id, confidence = None, 0.0
         else:
             faq_id, confidence = faq_candidate(parse)
         answered = decision.decision == "answer" and decision.faq_id is not None
-        predictions.append(Prediction(faq_id, confidence, answered, decision.decision, decision.intent))
+        offered = tuple(faq_id for faq_id, _title in decision.suggestions)
+        predictions.append(Prediction(faq_id, confidence, answered, decision.decision, decision.intent, offered))
     return predictions
 
 

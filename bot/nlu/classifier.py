@@ -53,6 +53,19 @@ class ModelRunner:
     def parse(self, text: str) -> dict[str, Any]:
         return self._loop.run_until_complete(self._agent.parse_message(text))
 
+    def faq_titles(self) -> dict[str, str]:
+        """FAQ id -> title, from the model's own responses (what the "did you mean" buttons show)."""
+        domain = self._agent.domain
+        titles: dict[str, str] = {}
+        for name, variants in (domain.responses if domain else {}).items():
+            if not name.startswith("utter_faq/"):
+                continue
+            for variant in variants:
+                title = (variant.get("custom") or {}).get("title")
+                if isinstance(title, str) and title:
+                    titles[name[len("utter_faq/"):]] = title
+        return titles
+
     def close(self) -> None:
         self._loop.close()
 
@@ -79,6 +92,7 @@ def classify_texts(
     texts: Iterable[str], runner: ModelRunner, safety: SafetyLayer | None
 ) -> Iterator[Decision]:
     """One decision per text, in order; empty lines are reported as clarify."""
+    titles = runner.faq_titles()
     for text in texts:
         clean = text.strip()
         if not clean:
@@ -87,4 +101,4 @@ def classify_texts(
         parse = runner.parse(clean)
         red_flags = safety.red_flags(clean) if safety else ()
         needs_clinician = safety.needs_clinician(clean) if safety else False
-        yield decide(clean, parse, red_flag_categories=red_flags, needs_clinician=needs_clinician)
+        yield decide(clean, parse, red_flag_categories=red_flags, needs_clinician=needs_clinician, titles=titles)

@@ -1,23 +1,26 @@
-"""What the assistant does with one message, as one of four decisions.
+"""What the assistant does with one message, as one of five decisions.
 
 This is the vocabulary shared by `patientbot classify`, the evaluation and the
-documentation: answer (FAQ or small talk), clarify (ask to rephrase), handoff
-(offer a clinician) or emergency (red flag: emergency guidance at once).
+documentation: answer (FAQ or small talk), suggest (no answer is safe, but up to
+three FAQs are offered as "did you mean" buttons), clarify (ask to rephrase),
+handoff (offer a clinician) or emergency (red flag: emergency guidance at once).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from bot.nlu.faq_gate import (
     FALLBACK_INTENT,
+    GATE_KEY,
     RETRIEVAL_INTENT,
     faq_answer_confidence,
     gated_confidence,
 )
 
-DecisionName = Literal["answer", "clarify", "handoff", "emergency"]
+DecisionName = Literal["answer", "suggest", "clarify", "handoff", "emergency"]
 
 SMALL_TALK = frozenset(
     {"greet", "goodbye", "thanks", "help", "bot_challenge", "affirm", "deny", "cancel",
@@ -38,12 +41,25 @@ class Decision:
     intent: str
     confidence: float
     red_flags: tuple[str, ...] = ()
+    # (FAQ id, title) of the FAQs offered as "did you mean", best first; only for "suggest".
+    suggestions: tuple[tuple[str, str], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["confidence"] = round(self.confidence, 4)
         data["red_flags"] = list(self.red_flags)
+        if self.suggestions:
+            data["suggestions"] = [{"faq_id": faq_id, "title": title} for faq_id, title in self.suggestions]
+        else:
+            del data["suggestions"]
         return data
+
+
+def gate_suggestions(parse_data: dict[str, Any]) -> list[str]:
+    """The FAQ ids the gate offers as "did you mean" for this message, best first."""
+    gate = parse_data.get(GATE_KEY) or {}
+    suggestions = gate.get("suggestions") if isinstance(gate, dict) else None
+    return [str(s) for s in suggestions] if isinstance(suggestions, list) else []
 
 
 def decide(
@@ -52,6 +68,7 @@ def decide(
     *,
     red_flag_categories: tuple[str, ...] = (),
     needs_clinician: bool = False,
+    titles: Mapping[str, str] | None = None,
 ) -> Decision:
     """Map Rasa's parse result plus the safety layer's verdicts to one decision.
 
@@ -71,6 +88,13 @@ def decide(
         return Decision(text, "answer", faq_id, f"faq/{faq_id}", confidence)
     if intent in HANDOFF_INTENTS or (needs_clinician and intent not in KEEP_INTENT_FOR_ADVICE):
         return Decision(text, "handoff", None, intent, confidence)
+    if intent == FALLBACK_INTENT and (offered := gate_suggestions(parse_data)):
+        # What action_suggest_faqs offers: the served FAQs among the gate's suggestions.
+        named = tuple((faq_id, (titles or {}).get(faq_id, faq_id)) for faq_id in offered)
+        if titles is not None:
+            named = tuple((faq_id, title) for faq_id, title in named if faq_id in titles)
+        if named:
+            return Decision(text, "suggest", None, intent, confidence, suggestions=named)
     if intent in CLARIFY_INTENTS:
         return Decision(text, "clarify", None, intent, confidence)
     return Decision(text, "answer", None, intent, confidence)

@@ -53,6 +53,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.embedding_model import shared_encoder
 from bot.nlu.example_similarity import ExampleSimilarity, Match
+from bot.nlu.faq_match import FAQMatch, FAQMatcher
 from bot.nlu.faq_vocabulary import FAQVocabulary, LemmaFn, content_words, share_known, spacy_lemmas
 from bot.nlu.negation import is_negated
 from bot.nlu.question_kind import answered_kinds, question_kind
@@ -66,6 +67,8 @@ _MODEL_FILE = "nearest_neighbour.pkl"
 _VOCABULARY_FILE = "faq_vocabulary.pkl"
 _KINDS_FILE = "question_kinds.pkl"
 _RESPONSE_PREFIX = "utter_faq/"
+# Intents whose examples the calibrated matcher learns to refuse.
+NEGATIVE_INTENTS = frozenset({"out_of_scope", "personal_advice"})
 # (FAQ id, question kind, confidence, what the gate saw) after the checks on words and kinds.
 _Checked = tuple[str | None, str | None, float, dict[str, Any]]
 
@@ -143,6 +146,10 @@ class FAQAnswerGate(GraphComponent):
             "question_kinds": False,
             "example_similarity": False,
             "paraphrase_similarity": None,
+            "calibrated": False,
+            "answer_at": 0.6,
+            "suggest_from": 0.4,
+            "suggestions": 3,
         }
 
     def __init__(
@@ -154,6 +161,7 @@ class FAQAnswerGate(GraphComponent):
         vocabulary: FAQVocabulary | None = None,
         kinds: dict[str, frozenset[str]] | None = None,
         similarity: ExampleSimilarity | None = None,
+        matcher: FAQMatcher | None = None,
     ) -> None:
         self.threshold = float(config["threshold"])
         self.require_agreement = bool(config["require_agreement"])
@@ -170,10 +178,15 @@ class FAQAnswerGate(GraphComponent):
         self.similarity = similarity
         paraphrase = config.get("paraphrase_similarity")
         self.paraphrase_similarity = None if paraphrase is None else float(paraphrase)
-        # The 90 MB sentence encoder loads only when the similarity check is on.
-        self._encoder = shared_encoder() if config.get("example_similarity") else None
-        # The spaCy pipeline loads only when the vocabulary check is on.
-        uses_vocabulary = self.vocabulary_weight > 0 or self.max_unknown_words is not None
+        self.calibrated = bool(config.get("calibrated"))
+        self.answer_at = float(config.get("answer_at", 0.6))
+        self.suggest_from = float(config.get("suggest_from", 0.4))
+        self.max_suggestions = int(config.get("suggestions", 3))
+        self.matcher = matcher
+        # The 90 MB sentence encoder loads only when a check that needs it is on.
+        self._encoder = shared_encoder() if config.get("example_similarity") or self.calibrated else None
+        # The spaCy pipeline loads only when a check that needs it is on.
+        uses_vocabulary = self.vocabulary_weight > 0 or self.max_unknown_words is not None or self.calibrated
         self._lemmas: LemmaFn | None = spacy_lemmas() if uses_vocabulary else None
 
     @classmethod
@@ -195,7 +208,7 @@ class FAQAnswerGate(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> FAQAnswerGate:
-        neighbour, vocabulary, kinds, similarity = None, None, None, None
+        neighbour, vocabulary, kinds, similarity, matcher = None, None, None, None, None
         try:
             with model_storage.read_from(resource) as directory:
                 neighbour = pickle.loads((directory / _MODEL_FILE).read_bytes())
@@ -204,9 +217,10 @@ class FAQAnswerGate(GraphComponent):
                 if (directory / _KINDS_FILE).exists():
                     kinds = pickle.loads((directory / _KINDS_FILE).read_bytes())
                 similarity = ExampleSimilarity.load(directory)
+                matcher = FAQMatcher.load(directory)
         except (ValueError, FileNotFoundError):
             logger.warning("FAQAnswerGate has no trained data; every FAQ answer will need agreement it cannot get")
-        return cls(config, model_storage, resource, neighbour, vocabulary, kinds, similarity)
+        return cls(config, model_storage, resource, neighbour, vocabulary, kinds, similarity, matcher)
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = [], []
@@ -230,8 +244,12 @@ class FAQAnswerGate(GraphComponent):
                     faq_id = name[len(_RESPONSE_PREFIX):]
                     texts_by_faq.setdefault(faq_id, []).extend(v.get("text") or "" for v in variants)
             self.vocabulary = FAQVocabulary.build(texts_by_faq, self._lemmas)
-        if self._encoder is not None:
+        if self._encoder is not None and not self.calibrated:
             self.similarity = ExampleSimilarity.build(examples_by_faq, self._encoder)
+        if self.calibrated and self._encoder is not None and self._lemmas is not None:
+            self.matcher = FAQMatcher.fit(
+                examples_by_faq, _answers(training_data), _negatives(training_data), self._encoder, self._lemmas
+            )
         with self._model_storage.write_to(self._resource) as directory:
             (directory / _MODEL_FILE).write_bytes(pickle.dumps(self.neighbour))
             if self.vocabulary is not None:
@@ -239,6 +257,8 @@ class FAQAnswerGate(GraphComponent):
             (directory / _KINDS_FILE).write_bytes(pickle.dumps(self.kinds))
             if self.similarity is not None:
                 self.similarity.save(directory)
+            if self.matcher is not None:
+                self.matcher.save(directory)
         return self._resource
 
     def _unknown_words(self, faq_id: str | None, text: str) -> tuple[float, set[str]] | None:
@@ -305,6 +325,8 @@ class FAQAnswerGate(GraphComponent):
         )
 
     def process(self, messages: list[Message]) -> list[Message]:
+        if self.calibrated:
+            return self._decide_calibrated(messages)
         candidates = [m for m in messages if (m.get("intent") or {}).get("name") == RETRIEVAL_INTENT]
         if not candidates:
             return messages
@@ -347,6 +369,90 @@ class FAQAnswerGate(GraphComponent):
         return messages
 
 
+    def _decide_calibrated(self, messages: list[Message]) -> list[Message]:
+        """Answer when the matcher's probability clears `answer_at`; otherwise offer what is plausible.
+
+        Runs after Rasa's FallbackClassifier, so it looks past a fallback to the
+        classifier's own top intent: a question DIET reads as an FAQ is decided here,
+        whatever the intent's confidence, and any other intent is left alone.
+        """
+        candidates = [m for m in messages if _classifier_intent(m) == RETRIEVAL_INTENT]
+        if not candidates or self.matcher is None or self._encoder is None or self._lemmas is None:
+            for message in candidates:
+                _refuse(message, 0.0)
+            return messages
+        vectors = self._encoder.encode([m.get("text") or "" for m in candidates])
+        for message, vector in zip(candidates, vectors):
+            match = self.matcher.match(vector, message.get("text") or "", self._lemmas)
+            # A question asking for a kind of answer (a reason, a place, a time...) that none of the
+            # FAQ's examples asks is offered, never answered: the answer is not written to give it.
+            answered = match.probability >= self.answer_at and match.signals.get("kind_answered") == 1.0
+            suggestions = [] if answered else self._suggestions(match)
+            gate = {
+                "faq_id": match.faq_id,
+                "confidence": round(match.probability, 4),
+                "answered": answered,
+                "suggestions": suggestions,
+                "signals": match.signals,
+            }
+            message.set(GATE_KEY, gate, add_to_output=True)
+            if answered:
+                _answer(message, match)
+            else:
+                _refuse(message, match.probability)
+        return messages
+
+    def _suggestions(self, match: FAQMatch) -> list[str]:
+        """The FAQs worth offering as "did you mean", best first: those close enough to be plausible."""
+        return [faq_id for faq_id, closeness in match.ranking[: self.max_suggestions] if closeness >= self.suggest_from]
+
+
+def _classifier_intent(message: Message) -> str | None:
+    """The classifier's own top intent, looking past a fallback that replaced it."""
+    for entry in message.get("intent_ranking") or []:
+        if entry.get("name") != FALLBACK_INTENT:
+            return entry.get("name")
+    return (message.get("intent") or {}).get("name")
+
+
+def _answer(message: Message, match: FAQMatch) -> None:
+    """The FAQ intent at the matcher's probability, answered with the matcher's FAQ (Rasa's utter_faq)."""
+    message.set("intent", {"name": RETRIEVAL_INTENT, "confidence": match.probability}, add_to_output=True)
+    selectors = dict(message.get("response_selector") or {})
+    selector = dict(selectors.get(RETRIEVAL_INTENT) or {})
+    selector["response"] = {
+        "intent_response_key": f"{RETRIEVAL_INTENT}/{match.faq_id}",
+        "utter_action": f"{_RESPONSE_PREFIX}{match.faq_id}",
+        "confidence": match.probability,
+        "id": None,
+        "responses": [],
+    }
+    selectors[RETRIEVAL_INTENT] = selector
+    message.set("response_selector", selectors, add_to_output=True)
+
+
+def _refuse(message: Message, probability: float) -> None:
+    message.set("intent", {"name": FALLBACK_INTENT, "confidence": 1.0 - probability}, add_to_output=True)
+
+
+def _answers(training_data: TrainingData) -> dict[str, str]:
+    """Each FAQ's answer text, from the `utter_faq/<id>` responses."""
+    answers: dict[str, str] = {}
+    for name, variants in (training_data.responses or {}).items():
+        if name.startswith(_RESPONSE_PREFIX):
+            answers[name[len(_RESPONSE_PREFIX):]] = " ".join(v.get("text") or "" for v in variants)
+    return answers
+
+
+def _negatives(training_data: TrainingData) -> list[str]:
+    """Examples of intents no FAQ answers: questions the matcher must learn to refuse."""
+    return [
+        example.get("text")
+        for example in training_data.intent_examples
+        if example.get("intent") in NEGATIVE_INTENTS and example.get("text")
+    ]
+
+
 def top_intent(parse_data: dict[str, Any]) -> str | None:
     """The classifier's own top intent, looking past any fallback that replaced it."""
     for entry in parse_data.get("intent_ranking") or []:
@@ -363,4 +469,6 @@ def faq_candidate(parse_data: dict[str, Any]) -> tuple[str | None, float]:
     if top_intent(parse_data) != RETRIEVAL_INTENT:
         return None, 0.0
     faq_id, _confidence, _margin = faq_answer_confidence(parse_data)
-    return faq_id, gated_confidence(parse_data)
+    gate = parse_data.get(GATE_KEY) or {}
+    # The calibrated gate answers with its own likeliest FAQ, which may not be the ResponseSelector's.
+    return gate.get("faq_id") or faq_id, gated_confidence(parse_data)

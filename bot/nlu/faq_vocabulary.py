@@ -68,7 +68,7 @@ class FAQVocabulary:
     def unknown_words(self, faq_id: str, question_words: set[str]) -> set[str]:
         """The question's content words that the FAQ never uses, even misspelt."""
         known = self.words.get(faq_id, frozenset())
-        return {word for word in question_words if not _is_known(word, known)}
+        return {word for word in question_words if not is_known(word, known)}
 
     def known_share(self, faq_id: str, question_words: set[str]) -> float:
         """Share of the question's content words the FAQ uses; 1.0 for a question with none."""
@@ -82,7 +82,8 @@ def share_known(question_words: set[str], unknown: set[str]) -> float:
     return (len(question_words) - len(unknown)) / len(question_words)
 
 
-def _is_known(word: str, known: frozenset[str]) -> bool:
+def is_known(word: str, known: frozenset[str]) -> bool:
+    """True when the word, or a misspelling of it one edit away (five letters or more), is known."""
     if word in known:
         return True
     if len(word) < MIN_TYPO_LENGTH:

@@ -11,6 +11,7 @@ import pytest
 from bot.channels.telegram import CHUNK_LIMIT, NON_TEXT_REPLY, split_message, utf16_len
 from bot.gateway.texts import system_text
 from tests.support.fixtures import CLOSED_PORT_URL, make_settings
+from tests.support.questions import OFFERED_TITLE, UNSURE_QUESTION
 from tests.support.servers import free_port, wait_until
 from tests.support.telegram_api import TelegramApiStandIn
 
@@ -236,3 +237,28 @@ def test_doctor_goes_to_rasa_as_request_human(
     assert texts_to(api)[-1] == "I will ask a clinician."
     patient = history(app)[0]
     assert patient.text == "/doctor"
+
+
+def test_did_you_mean_is_an_inline_keyboard_and_a_press_answers(
+    database_url: str,
+    real_rasa_url: str,
+    telegram_api: TelegramApiStandIn,
+    serve_gateway: Callable[..., tuple[str, Any]],
+) -> None:
+    """The real model's "did you mean" on Telegram: FAQ titles as inline buttons, then the chosen answer."""
+    _base, app = serve_gateway(telegram_settings(database_url, real_rasa_url, telegram_api, rasa_timeout_s=10))
+    api = telegram_api
+    api.queue_update(api.text_update(CHAT, UNSURE_QUESTION))
+    api.wait_for("sendMessage", 2, timeout=30)
+    offer = api.calls_to("sendMessage")[1].params
+    assert "Did you mean" in offer["text"]
+    titles = [row[0]["text"] for row in offer["reply_markup"]["inline_keyboard"]]
+    assert OFFERED_TITLE in titles and titles[-1] == "None of these"
+    pressed = offer["reply_markup"]["inline_keyboard"][titles.index(OFFERED_TITLE)][0]["callback_data"]
+    api.queue_update(api.callback_update(CHAT, pressed))
+    api.wait_for("sendMessage", 3, timeout=30)
+    answer = api.calls_to("sendMessage")[2].params
+    assert "Source:" in answer["text"] and "Reviewed by" in answer["text"]
+    assert [row[0]["text"] for row in answer["reply_markup"]["inline_keyboard"]] == ["Helpful", "Not helpful"]
+    chosen = [m for m in history(app) if m.sender == "patient"][-1]
+    assert chosen.text == OFFERED_TITLE

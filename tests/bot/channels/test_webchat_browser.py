@@ -11,11 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from bot.gateway.texts import system_text
 from tests.support.browser import screenshot
 from tests.support.fixtures import make_settings
+from tests.support.questions import OFFERED_TITLE, UNSURE_QUESTION
 
 pytestmark = pytest.mark.browser
 
@@ -44,17 +45,25 @@ def send(page: Page, text: str) -> None:
     page.keyboard.press("Enter")
 
 
+def open_chat_on_real_model(
+    browser: Browser, serve_gateway: Callable[..., tuple[str, Any]], sqlite_url: str, real_rasa_url: str
+) -> tuple[BrowserContext, Page, Any]:
+    """A desktop-sized page on a gateway in front of the real model, with the chat open."""
+    base_url, app = serve_gateway(make_settings(sqlite_url, real_rasa_url, rasa_timeout_s=10))
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(base_url + "/")
+    open_chat(page)
+    return context, page, app
+
+
 def test_a_whole_conversation_survives_a_reload(
     browser: Browser,
     serve_gateway: Callable[..., tuple[str, Any]],
     sqlite_url: str,
     real_rasa_url: str,
 ) -> None:
-    base_url, app = serve_gateway(make_settings(sqlite_url, real_rasa_url, rasa_timeout_s=10))
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.goto(base_url + "/")
-    open_chat(page)
+    context, page, app = open_chat_on_real_model(browser, serve_gateway, sqlite_url, real_rasa_url)
     log = page.get_by_role("log", name="Conversation")
     expect(log).to_have_attribute("aria-live", "polite")
 
@@ -109,6 +118,40 @@ def test_a_whole_conversation_survives_a_reload(
     expect(page.get_by_role("button", name="Open chat with PatientBot")).to_have_attribute(
         "aria-expanded", "false"
     )
+    context.close()
+
+
+def test_did_you_mean_offer_press_and_answer(
+    browser: Browser,
+    serve_gateway: Callable[..., tuple[str, Any]],
+    sqlite_url: str,
+    real_rasa_url: str,
+) -> None:
+    """An unsure question offers the likeliest FAQs; pressing one gives its vetted answer, sources and feedback."""
+    context, page, app = open_chat_on_real_model(browser, serve_gateway, sqlite_url, real_rasa_url)
+    log = page.get_by_role("log", name="Conversation")
+
+    send(page, UNSURE_QUESTION)
+    replies = page.get_by_role("group", name="Quick replies")
+    expect(replies.get_by_role("button").last).to_have_text("None of these", timeout=30_000)
+    offered = replies.get_by_role("button").all_inner_texts()
+    assert OFFERED_TITLE in offered and 2 <= len(offered) <= 4
+    expect(log.locator(".pb-bot").last).to_contain_text("Did you mean")
+    screenshot(page, "webchat-did-you-mean.png")
+
+    answered = log.locator(".pb-bot").count()
+    replies.get_by_role("button", name=OFFERED_TITLE).click()
+    expect(log.locator(".pb-patient").last).to_have_text(f"You: {OFFERED_TITLE}")
+    wait_for_more(page, ".pb-bot", answered)
+    answer = log.locator(".pb-bot").last
+    expect(answer).to_contain_text("Source:")
+    expect(answer).to_contain_text("Reviewed by")
+    expect(replies.get_by_role("button")).to_have_text(["Helpful", "Not helpful"])
+
+    # Stored against the conversation: what was offered, and what the patient chose.
+    gateway = app.state.gateway
+    history = gateway.run_in_loop(gateway.require_router().history("webchat", _external_id(page))).result(10)
+    assert any(m.sender == "patient" and m.text == OFFERED_TITLE for m in history)
     context.close()
 
 

@@ -66,3 +66,17 @@ def test_routing_shows_what_happened_to_questions_no_faq_answers() -> None:
     }
     # Systems that only answer or abstain (TF-IDF) have no routing to report.
     assert summarise(items, [Prediction(None, 0.0, False)] * len(items))["routing"] == {}
+
+
+def test_one_tap_counts_answers_and_offers_and_out_of_scope_offers_are_reported() -> None:
+    predictions = [
+        Prediction("hours", 0.9, True),  # answered right: one tap
+        Prediction("booking", 0.3, False, "suggest", "nlu_fallback", ("booking", "hours")),  # offered: one tap
+        Prediction("hours", 0.3, False, "suggest", "nlu_fallback", ("hours",)),  # right FAQ not offered
+        Prediction(None, 0.0, False, "clarify"),  # nothing
+        Prediction("hours", 0.3, False, "suggest", "nlu_fallback", ("hours",)),  # out of scope, offered
+        Prediction(None, 0.0, False, "clarify"),
+    ]
+    figures = summarise(ITEMS, predictions)
+    assert figures["one_tap_rate"] == 0.5
+    assert figures["suggest_rate_out_of_scope"] == 0.5

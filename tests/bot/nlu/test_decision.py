@@ -128,3 +128,23 @@ def test_gate_answers_only_when_sure_and_asks_for_agreement_only_when_configured
     assert contested.get("intent")["name"] == "faq"
     assert contested.get("faq_gate") == {"faq_id": "opening_hours", "confidence": 0.9}
     assert unsure.get("intent")["name"] == "nlu_fallback"
+
+
+def test_an_unsure_faq_question_with_plausible_faqs_is_a_suggestion() -> None:
+    data = parse("nlu_fallback", 0.6) | {"faq_gate": {"suggestions": ["contact_clinic", "clinic_location"]}}
+    titles = {"contact_clinic": "How to contact the clinic", "clinic_location": "Where to find the clinic"}
+    decision = decide("clinic phone", data, titles=titles)
+    assert decision.decision == "suggest"
+    assert decision.as_json()["suggestions"] == [
+        {"faq_id": "contact_clinic", "title": "How to contact the clinic"},
+        {"faq_id": "clinic_location", "title": "Where to find the clinic"},
+    ]
+    # An FAQ the model no longer serves is not offered; nothing left to offer means clarify.
+    assert decide("clinic phone", data, titles={}).decision == "clarify"
+    assert "suggestions" not in decide("??", parse("nlu_fallback", 0.7)).as_json()
+
+
+def test_no_suggestion_for_personal_advice_or_an_emergency() -> None:
+    data = parse("nlu_fallback", 0.6) | {"faq_gate": {"suggestions": ["fever_adults"]}}
+    assert decide("my fever, should i up my dose", data, needs_clinician=True).decision == "handoff"
+    assert decide("fever and stiff neck", data, red_flag_categories=("meningitis",)).decision == "emergency"
