@@ -10,8 +10,9 @@ as 5-turn conversations and prints the mean milliseconds per message, on one
 TensorFlow thread as `patientbot run` configures each Rasa server. With --profile N
 it also prints cProfile's N most expensive calls (cumulative; the profiler itself
 adds about a third). This is how the tracker store's cost per message was found
-(bot/tracker_store.py). The questions never reach a custom action, so no action
-server is needed.
+(bot/tracker_store.py). A question the model is unsure of runs the custom action
+`action_suggest_faqs`, which needs an action server (--endpoints naming one); with
+none, measure the model alone with --parse-only.
 
 With --compare OTHER it measures both models in the same run, in alternating
 rounds (the machine is noisy: a ratio of medians taken side by side is what

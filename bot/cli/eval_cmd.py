@@ -34,6 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="stock Rasa model (default: models/stock.tar.gz, trained on the same data when stale)",
     )
     parser.add_argument(
+        "--before-model", type=Path, default=None,
+        help="model of the FAQ gate before issue 17 (default: models/gate_before_17.tar.gz, trained when stale)",
+    )
+    parser.add_argument(
         "--systems", default="patientbot,patientbot_before,rasa_default,tfidf",
         help="comma-separated systems (patientbot_before: the FAQ gate before issue 17, trained when stale)",
     )
@@ -72,7 +76,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if "rasa_default" in systems:
         stock = args.stock_model or ensure_model("stock", STOCK_CONFIG_FILE)
     if "patientbot_before" in systems:
-        before = ensure_model("gate_before_17", GATE_BEFORE_CONFIG_FILE)
+        before = args.before_model or ensure_model("gate_before_17", GATE_BEFORE_CONFIG_FILE)
     datasets = DATASETS if args.dataset == "all" else (args.dataset,)
     runners: dict = {}
     lines = []

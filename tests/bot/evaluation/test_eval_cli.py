@@ -1,4 +1,4 @@
-"""`patientbot eval` runs all three systems side by side and ends with the agreed JSON line."""
+"""`patientbot eval` runs every system side by side and ends with the agreed JSON line."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ FIGURES = {
     "precision_answered",
     "oos_wrong_rate",
     "coverage_at_precision_95",
+    "one_tap_rate",
+    "suggest_rate_out_of_scope",
     "n_in_scope",
     "n_out_of_scope",
 }
@@ -38,7 +40,7 @@ def small_stock_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ensure_model("stock_small", small, folder)
 
 
-def test_eval_reports_three_systems(
+def test_eval_reports_every_system_side_by_side(
     model_path: Path, small_stock_model: Path, tmp_path: Path
 ) -> None:
     result = subprocess.run(
@@ -52,6 +54,9 @@ def test_eval_reports_three_systems(
             str(model_path),
             "--stock-model",
             str(small_stock_model),
+            # The machinery of the side-by-side, not the old gate's figures: no second training.
+            "--before-model",
+            str(model_path),
             "--report-dir",
             str(tmp_path),
         ],
@@ -63,7 +68,7 @@ def test_eval_reports_three_systems(
     assert result.returncode == 0, result.stderr[-3000:]
     last = json.loads(result.stdout.strip().splitlines()[-1])
     assert last["dataset"] == "liveqa_medical"
-    assert set(last["systems"]) == {"patientbot", "rasa_default", "tfidf"}
+    assert set(last["systems"]) == {"patientbot", "patientbot_before", "rasa_default", "tfidf"}
     for figures in last["systems"].values():
         assert set(figures) == FIGURES
         assert figures["n_in_scope"] + figures["n_out_of_scope"] == 104
@@ -73,10 +78,13 @@ def test_eval_reports_three_systems(
             "precision_answered",
             "oos_wrong_rate",
             "coverage_at_precision_95",
+            "one_tap_rate",
+            "suggest_rate_out_of_scope",
         ):
             assert 0.0 <= figures[key] <= 1.0
     report = (tmp_path / "liveqa_medical.md").read_text()
     assert "Stock Rasa 3.6" in report and "TF-IDF" in report and "TREC 2017" in report
+    assert "before issue 17" in report and "One tap" in report
     png = tmp_path / "liveqa_medical_precision_coverage.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
