@@ -61,7 +61,7 @@ _LOOKS = (
 _SIGHT = "rash|lump|bump|spot|spots|mark|marks|mole|swelling|blister|patch|growth|bruise|sore|cut|wound|thing|cyst"
 _NEEDS = (
     "antibiotics|antibiotic|stitches|stitch|xray|x-ray|scan|surgery|treatment|tablets|iron|"
-    "supplements|medication|medicine|cream|steroids|inhaler|referral|operation|tests|insulin"
+    "supplements|medication|medicine|cream|steroids|inhaler|referral|operation|tests|insulin|epipen|grommets"
 )
 _ADMIN = (
     "order|ordering|renew|renewed|renewing|collect|collecting|pick|picking|repeat|refill|refilled|"
@@ -84,6 +84,7 @@ RULES: dict[str, tuple[str, ...]] = {
         f"{_MODAL}|=is {_WHO} _? _? _? {_CHANGE} _? _? _? _? {_MEDS}|it|them",
         f"{_MODAL} =i|we =come|coming =off",
         f"{_MODAL} =i|we =go =up|down",
+        f"{_MODAL} =i|we =up =my|the|his|her _? {_MEDS}",
         f"{_MODAL} =i|we =keep =taking|on",
         f"=ok|okay|safe|alright|fine =to {_CHANGE} _? _? {_MEDS}",
         f"=take|taking|took|taken|use|using|used|have|had|give|gave|given =double|extra|more|less|another|two|three|half|twice _? _? _? _? {_MEDS}",
@@ -126,6 +127,17 @@ RULES: dict[str, tuple[str, ...]] = {
         "=what =now",
         "=too =high|low|much|big|small|fast|slow =for =me|him|her|my|a",
         "=normal =for =me|him|her|my",
+        # "what could be causing it", "whats causing my ...": the cause of the patient's own symptom.
+        "=what|whats|wats =could|might|is|'s|s? =be? =causing|cause =it|this|that|my|his|her|them",
+        # "is it hay fever or sinusitis": choosing between diagnoses for the patient.
+        # Not "is it flu or a cold": that one the flu_or_cold FAQ answers.
+        "=is|could =it|this|that _? _? _? =or _? _? =sinusitis|polyps|strep|ibs|lyme|ringworm|shingles|cancer|allergic|serious",
+        "=is =he|she|my|it =allergic|diabetic|anaemic|anemic|infected|contagious",
+        # "should i still get the next one", "should i be getting paxlovid": a judgement on their case.
+        "=should =i|he|she|we =still =get|have|take|go",
+        "=should =i|he|she|we =be =getting|taking|having|on",
+        "=is =it|that|this =ok|okay|safe|fine|alright|normal =for =me|him|her|my|us",
+        "=do|does =i|he|she|we =need =a|an? =different|longer|stronger|new|another",
     ),
     "ADMIN": (
         f"{_ADMIN}",

@@ -23,6 +23,13 @@ ADVICE_PATH = Path(__file__).resolve().parents[2] / "data" / "safety" / "advice.
         ("my potassium is 6.1 what does that mean", "RESULT"),
         ("can I stop my statins", "DOSE"),
         ("can I take ibuprofen with my warfarin", "TAKE"),
+        ("what could be causing my headaches", "DIAGNOSIS"),
+        ("is it a cold or sinusitis", "DIAGNOSIS"),
+        ("should i still get my booster", "DIAGNOSIS"),
+        ("is it ok for me to fly next week", "DIAGNOSIS"),
+        ("does my son need grommets", "DIAGNOSIS"),
+        ("do i need a stronger antibiotic", "DIAGNOSIS"),
+        ("can i up my inhaler", "DOSE"),
     ],
 )
 def test_personal_questions_need_a_clinician(advice_guard: AdviceGuard, text: str, signal: str) -> None:
@@ -40,6 +47,10 @@ def test_personal_questions_need_a_clinician(advice_guard: AdviceGuard, text: st
         "how do I use an inhaler",
         "when will my blood test results be ready",
         "can you take ibuprofen with paracetamol",
+        "what causes hay fever",
+        "how long is covid contagious",
+        "can i pick up my prescription tomorrow",
+        "how long will i be contagious with covid",
     ],
 )
 def test_general_questions_do_not(advice_guard: AdviceGuard, text: str) -> None:
