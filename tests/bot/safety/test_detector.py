@@ -199,21 +199,33 @@ def test_importing_medspacy_does_not_silence_warnings() -> None:
     )
 
 
+# Measured at 1.2 (2026-12-02): the bar leaves room for noise, not for a detector twice as slow.
+RATIO_TO_ONE_PARSE = 2.0
+
+
 def test_fast_enough_for_every_message(detector: RedFlagDetector) -> None:
+    """The check costs a small multiple of one pass of the spaCy pipeline it is built on.
+
+    A ratio measured in the same loop, not milliseconds: the machine is shared and noisy
+    (bench/ measures absolute cost against stock Rasa side by side).
+    """
     texts = [t for ts in EMERGENCIES.values() for t in ts] + [
         "what are your opening hours",
         "I had a stroke in 2015 and now my face is drooping",
         "my 2 year old has a fever of 38.5, she's drinking well, should I worry or just give calpol",
     ]
-    timings = []
+    checks, parses = [], []
     for _ in range(5):
         for text in texts:
             start = time.perf_counter()
+            detector.nlp(text)
+            parses.append(time.perf_counter() - start)
+            start = time.perf_counter()
             detector.check(text)
-            timings.append((time.perf_counter() - start) * 1000)
-    median = statistics.median(timings)
-    print(f"median {median:.2f} ms, max {max(timings):.2f} ms per message")
-    assert median < 5.0
+            checks.append(time.perf_counter() - start)
+    ratio = statistics.median(checks) / statistics.median(parses)
+    print(f"check / pipeline pass: {ratio:.2f}")
+    assert ratio < RATIO_TO_ONE_PARSE
 
 
 @pytest.mark.parametrize(
