@@ -26,6 +26,13 @@ about 1.8 times its mean at saturation in `make bench`); given two at a time it
 is never idle and every message waits its turn in one first-come queue, which
 evens out the latency patients see. A message that cannot get a server within
 the timeout fails like any other Rasa failure.
+
+A server that refuses connections or drops one (it crashed; `patientbot run`
+restarts it) is set aside for a while, so patients' messages go to the others
+instead of each paying a failed attempt first. The pause doubles while the
+server stays unreachable (1 s up to 30 s); after it, the next message may go
+there again, and a failure moves that message on to another server at once.
+With every server set aside, messages are still tried: one of them may be back.
 """
 
 from __future__ import annotations
@@ -33,9 +40,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import zlib
 from collections import deque
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +54,10 @@ logger = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhooks/rest/webhook"
 # Statuses worth one more try: Rasa restarting or overloaded.
 _RETRY_STATUSES = {502, 503, 504}
+# How long a server that refused or dropped a connection is set aside: doubling from the
+# first to the longest pause while it stays unreachable.
+FIRST_PAUSE_S = 1.0
+LONGEST_PAUSE_S = 30.0
 
 
 class RasaUnavailable(Exception):
@@ -163,6 +175,7 @@ class RasaClient:
         timeout_s: float = 10.0,
         retries: int = 1,
         max_in_flight: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         urls = [base_urls] if isinstance(base_urls, str) else list(base_urls)
         if not urls:
@@ -174,6 +187,10 @@ class RasaClient:
         self.retries = retries
         self.max_in_flight = max_in_flight
         self._in_flight = dict.fromkeys(self.base_urls, 0)
+        self._clock = clock
+        # Per server: until when it is set aside, and how many failures in a row set it aside.
+        self._paused_until = dict.fromkeys(self.base_urls, 0.0)
+        self._failures = dict.fromkeys(self.base_urls, 0)
         self._waiters: deque[_Waiter] = deque()
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
@@ -193,13 +210,38 @@ class RasaClient:
         return self._session
 
     def server_for(self, sender_id: str, tried: Collection[str] = ()) -> str:
-        """The least busy server not yet tried for this message; the sender's own one when idle."""
+        """The least busy reachable server not yet tried for this message; the sender's own one when idle.
+
+        Preference: untried and not set aside, then any not set aside, then untried, then any.
+        """
         count = len(self.base_urls)
         home = zlib.crc32(sender_id.encode("utf-8")) % count
         order = [self.base_urls[(home + step) % count] for step in range(count)]
-        untried = [url for url in order if url not in tried] or order
+        untried = [url for url in order if url not in tried]
+        now = self._clock()
+        reachable = [url for url in order if self._paused_until[url] <= now]
+        pools = ([url for url in untried if url in reachable], reachable, untried, order)
+        pool = next(candidates for candidates in pools if candidates)
         # min() keeps the first of equals: the sender's own server when loads are equal.
-        return min(untried, key=lambda url: self._in_flight[url])
+        return min(pool, key=lambda url: self._in_flight[url])
+
+    def set_aside(self) -> list[str]:
+        """The servers currently set aside as unreachable (/health shows them)."""
+        now = self._clock()
+        return [url for url in self.base_urls if self._paused_until[url] > now]
+
+    def _unreachable(self, server: str) -> None:
+        """`server` refused or dropped a connection: set it aside, twice as long as last time."""
+        self._failures[server] += 1
+        pause = min(FIRST_PAUSE_S * 2 ** (self._failures[server] - 1), LONGEST_PAUSE_S)
+        self._paused_until[server] = self._clock() + pause
+        logger.warning("Rasa server %s unreachable: set aside for %.0f s", server, pause)
+
+    def _reachable(self, server: str) -> None:
+        if self._failures[server]:
+            logger.info("Rasa server %s answers again", server)
+        self._failures[server] = 0
+        self._paused_until[server] = 0.0
 
     def load(self) -> dict[str, int]:
         """Requests in flight per server, and how many messages are `waiting` for one (/health shows it)."""
@@ -262,8 +304,8 @@ class RasaClient:
         last_error: Exception | None = None
         tried: list[str] = []
         for attempt in range(self.retries + 1):
-            if attempt:
-                await asyncio.sleep(min(0.2 * attempt, 1.0))
+            if attempt and set(self.base_urls) <= set(tried):
+                await asyncio.sleep(min(0.2 * attempt, 1.0))  # another server would not wait
             server = await self._acquire(sender_id, tried)
             tried.append(server)
             try:
@@ -272,12 +314,17 @@ class RasaClient:
                     raw = await response.read() if status == 200 else b""
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 last_error = exc
+                # Refused, dropped, or no connection within sock_connect (the only socket
+                # timeout set); a slow answer (the total timeout) is not a server that is down.
+                if isinstance(exc, aiohttp.ClientConnectionError):
+                    self._unreachable(server)
                 logger.warning(
                     "Rasa request failed (attempt %d): %s", attempt + 1, type(exc).__name__
                 )
                 continue
             finally:
                 self._release(server)
+            self._reachable(server)
             if status in _RETRY_STATUSES:
                 last_error = RasaUnavailable(f"Rasa answered {status}")
                 logger.warning("Rasa answered %d (attempt %d)", status, attempt + 1)

@@ -173,3 +173,61 @@ async def test_a_message_that_gets_no_server_in_time_fails_and_a_cancelled_one_l
 def test_max_in_flight_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_in_flight"):
         RasaClient(["http://127.0.0.1:5005"], max_in_flight=0)
+
+
+class FakeClock:
+    """An injected monotonic clock: the test moves time on, nothing sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_server_that_refuses_connections_is_set_aside_then_tried_again_later(
+    mini_rasa_url: str,
+) -> None:
+    clock = FakeClock()
+    client = RasaClient([CLOSED_PORT_URL, mini_rasa_url], timeout_s=5.0, retries=1, clock=clock)
+    try:
+        stranded = next(
+            f"patient-{i}" for i in range(50) if client.server_for(f"patient-{i}") == CLOSED_PORT_URL
+        )
+        assert (await client.send(stranded, "hello")).replies  # refused, then answered by the other
+        assert client.set_aside() == [CLOSED_PORT_URL]
+
+        # Set aside: without any retry left, the message still gets an answer.
+        client.retries = 0
+        assert (await client.send(stranded, "hello")).replies
+        assert client.server_for(stranded) == mini_rasa_url
+
+        clock.now += 1.01  # the first pause (1 s) is over: the next message may go there again
+        assert client.set_aside() == [] and client.server_for(stranded) == CLOSED_PORT_URL
+        client.retries = 1
+        assert (await client.send(stranded, "hello")).replies
+        clock.now += 1.5  # still unreachable: the pause doubled to 2 s
+        assert client.set_aside() == [CLOSED_PORT_URL]
+        clock.now += 0.6
+        assert client.set_aside() == []
+    finally:
+        await client.aclose()
+
+
+async def test_with_every_server_set_aside_messages_are_still_tried(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = FakeClock()
+    client = RasaClient([CLOSED_PORT_URL], timeout_s=1.0, retries=0, clock=clock)
+    try:
+        with caplog.at_level("WARNING", logger="bot.gateway.rasa_client"):
+            for _ in range(2):
+                with pytest.raises(RasaUnavailable, match="did not answer"):
+                    await client.send("alone", "hello")
+        pauses = [r.getMessage() for r in caplog.records if "set aside" in r.getMessage()]
+        assert pauses == [
+            f"Rasa server {CLOSED_PORT_URL} unreachable: set aside for 1 s",
+            f"Rasa server {CLOSED_PORT_URL} unreachable: set aside for 2 s",
+        ]
+    finally:
+        await client.aclose()
