@@ -9,6 +9,7 @@ without them rather than run with a value anyone could read in this file.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import (
@@ -59,6 +60,12 @@ class Settings(BaseSettings):
         le=64,
         description="Requests the gateway keeps at each Rasa server at once; the rest wait at "
         "the gateway in arrival order, which keeps latency even under load.",
+    )
+
+    supervisor_status_file: Path | None = Field(
+        default=None,
+        description="Status file `patientbot run` writes for its children (state, restarts); "
+        "set by `patientbot run` for the gateway it starts, whose /health then reports them.",
     )
 
     gateway_host: str = "127.0.0.1"

@@ -3,8 +3,11 @@
 `run` starts the Rasa servers (one per core by default, all loading the model at
 once), the action server and the gateway as child processes, each in its own
 process group, waits for each health check before starting what depends on it,
-prints the web chat URL, and stops everything cleanly on Ctrl-C or SIGTERM
-(the supervision logic lives in bot.gateway.supervisor, which has its own tests).
+prints the web chat URL, restarts a child that crashes (with backoff; the
+gateway's /health shows each child's state and restarts through a status file
+in var/), and stops everything cleanly on Ctrl-C or SIGTERM, or when a child
+keeps crashing (the supervision logic lives in bot.gateway.supervisor, which
+has its own tests).
 """
 
 from __future__ import annotations
@@ -97,6 +100,13 @@ def rasa_server_env(instances: int) -> dict[str, str]:
     return env
 
 
+def status_file(gateway_port: int) -> Path:
+    """Where `run` keeps its children's status for the gateway on `gateway_port` (bot.gateway.service_status)."""
+    from bot.paths import VAR_DIR
+
+    return VAR_DIR / f"supervisor-{gateway_port}.json"
+
+
 def build_specs(args: argparse.Namespace, settings) -> list:  # type: ignore[no-untyped-def]
     """The services of the stack in start order: Rasa servers (together), actions, gateway."""
     from bot.gateway.supervisor import ServiceSpec
@@ -166,7 +176,10 @@ def build_specs(args: argparse.Namespace, settings) -> list:  # type: ignore[no-
             "gateway",
             [*GATEWAY_ARGV, "gateway", "--host", host, "--port", str(port)],
             f"http://{local_host}:{port}/health",
-            env={"PATIENTBOT_RASA_URL": rasa_urls},
+            env={
+                "PATIENTBOT_RASA_URL": rasa_urls,
+                "PATIENTBOT_SUPERVISOR_STATUS_FILE": str(status_file(port)),
+            },
             cwd=ROOT,
             start_timeout_s=120,
         ),
@@ -180,7 +193,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings is None:
         return 2
     specs = build_specs(args, settings)
-    supervisor = Supervisor(specs)
+    supervisor = Supervisor(specs, status_path=status_file(args.port or settings.gateway_port))
     supervisor.install_signal_handlers()
     public = str(settings.public_url).rstrip("/")
 

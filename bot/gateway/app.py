@@ -34,6 +34,7 @@ from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rasa_trackers import RasaTrackerEraser
 from bot.gateway.routing import Router, purge_forever, retry_forever, set_current_router
 from bot.gateway.safety import Detector, SafetyCheck, load_detector
+from bot.gateway.service_status import read_status
 from bot.gateway.texts import load_content, retention_days
 from bot.gateway.validation import InputError
 from bot.settings import Settings, get_settings
@@ -231,15 +232,19 @@ def create_app(
 
 
 def _add_core_routes(app: FastAPI, gateway: Gateway) -> None:
-    @app.get("/health", tags=["operations"], summary="Database and Rasa reachability")
+    @app.get("/health", tags=["operations"], summary="Database, Rasa and supervised services")
     async def health() -> JSONResponse:
         database = await anyio.to_thread.run_sync(gateway.database_ok)
         rasa = await gateway.router.rasa.is_up() if gateway.router else False
         telegram = "off"
         if gateway.settings.telegram_enabled:
             telegram = gateway.settings.telegram_mode if gateway.telegram else "error"
-        body = {
-            "status": "ok" if database and rasa else ("degraded" if database else "down"),
+        # Under `patientbot run`: each supervised child's state and restart count.
+        status_file = gateway.settings.supervisor_status_file
+        services = read_status(status_file) if status_file is not None else None
+        all_up = all(s.get("state") == "up" for s in (services or {}).values())
+        body: dict[str, Any] = {
+            "status": "ok" if database and rasa and all_up else ("degraded" if database else "down"),
             "database": database,
             "rasa": rasa,
             # Messages waiting at the gateway for a Rasa server with room: a backlog here
@@ -248,6 +253,8 @@ def _add_core_routes(app: FastAPI, gateway: Gateway) -> None:
             "safety": gateway.safety.available,
             "telegram": telegram,
         }
+        if services is not None:
+            body["services"] = services
         return JSONResponse(body, status_code=200 if database else 503)
 
     @app.post("/telegram/webhook", include_in_schema=False)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import create_engine, inspect
 
 from bot.gateway.app import OPTIONAL_ROUTERS
+from bot.gateway.service_status import ServiceStatus, write_status
 from tests.support.fixtures import CLOSED_PORT_URL, make_settings
 
 
@@ -86,3 +87,26 @@ def test_handoff_limits_must_grow(sqlite_url: str) -> None:
         make_settings(sqlite_url, handoff_giveup_after_s=7200, handoff_expire_after_s=3600)
     with pytest.raises(ValidationError, match="handoff limits must grow"):
         make_settings(sqlite_url, handoff_alert_after_s=1800, handoff_giveup_after_s=1800)
+
+
+def test_health_reports_each_supervised_service_and_is_degraded_while_one_restarts(
+    sqlite_url: str,
+    mini_rasa_url: str,
+    tmp_path: Path,
+    serve_gateway: Callable[..., tuple[str, Any]],
+) -> None:
+    status_file = tmp_path / "supervisor.json"
+    since = "2026-12-04T10:00:00+00:00"
+    up = ServiceStatus("up", 4242, 0, None, since)
+    write_status(status_file, 1, {"rasa-1": up, "rasa-2": up})
+    base, _ = serve_gateway(make_settings(sqlite_url, mini_rasa_url, supervisor_status_file=status_file))
+    healthy = httpx.get(f"{base}/health", timeout=10).json()
+    assert healthy["status"] == "ok" and set(healthy["services"]) == {"rasa-1", "rasa-2"}
+
+    restarting = ServiceStatus("restarting", None, 2, -9, since)
+    write_status(status_file, 1, {"rasa-1": up, "rasa-2": restarting})
+    degraded = httpx.get(f"{base}/health", timeout=10)
+    assert degraded.status_code == 200 and degraded.json()["status"] == "degraded"
+    assert degraded.json()["services"]["rasa-2"] == {
+        "state": "restarting", "pid": None, "restarts": 2, "last_exit_code": -9, "since": since,
+    }

@@ -38,6 +38,8 @@ def test_run_starts_rasa_then_actions_then_the_gateway_wired_together(sqlite_url
     assert gateway.argv[-5:] == ["gateway", "--host", "127.0.0.1", "--port", "8123"]
     assert gateway.health_url == "http://127.0.0.1:8123/health"
     assert gateway.env["PATIENTBOT_RASA_URL"] == "http://127.0.0.1:5005"
+    # The gateway's /health reads what the supervisor writes about its children.
+    assert gateway.env["PATIENTBOT_SUPERVISOR_STATUS_FILE"].endswith("supervisor-8123.json")
 
 
 def test_several_rasa_servers_start_together_on_consecutive_ports_behind_one_gateway(

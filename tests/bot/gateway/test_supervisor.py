@@ -1,4 +1,9 @@
-"""`patientbot run`'s supervision: health-gated start, clean stop of whole process groups, failures."""
+"""`patientbot run`'s supervision: health-gated start, clean stop of whole process groups, healing, failures.
+
+Real child processes throughout (a tiny HTTP server with a grandchild); the
+backoff runs on an injected clock where a test is about the timing, on the real
+one with delays of a fraction of a second where it is about the whole loop.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,24 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from bot.gateway.restart_policy import RestartPolicy
+from bot.gateway.service_status import read_status
 from bot.gateway.supervisor import ManagedProcess, ServiceFailed, ServiceSpec, Supervisor
 from tests.support.servers import free_port, wait_until
 
 # A service that starts a grandchild (as Rasa's workers are) and records its pid, then serves HTTP.
+# It crashes at start while a file named "poison" is in its working directory.
 SERVICE = textwrap.dedent(
     """
-    import http.server, subprocess, sys
+    import http.server, os, subprocess, sys
+    if os.path.exists("poison"):
+        sys.exit(7)
     port, pid_file = int(sys.argv[1]), sys.argv[2]
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
     open(pid_file, "w").write(str(child.pid))
@@ -131,15 +142,118 @@ def test_a_service_that_exits_at_start_is_reported(tmp_path: Path) -> None:
         managed.wait_healthy()
 
 
-def test_watch_notices_a_service_dying(tmp_path: Path) -> None:
-    spec, _pids = service(tmp_path, "fragile")
-    supervisor = Supervisor([spec])
+class FakeClock:
+    """The supervisor's injected monotonic clock: backoff delays pass when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_crashed_child_waits_out_its_backoff_then_is_restarted_and_healthy(
+    tmp_path: Path,
+) -> None:
+    spec, pid_file = service(tmp_path, "fragile")
+    other, _ = service(tmp_path, "steady")
+    clock = FakeClock()
+    status_path = tmp_path / "status.json"
+    supervisor = Supervisor(
+        [spec, other], RestartPolicy(first_delay_s=5), status_path=status_path, clock=clock
+    )
     supervisor.start_all()
     try:
-        os.killpg(supervisor.processes[0].pid, signal.SIGKILL)
-        assert supervisor.watch(poll_s=0.05) == "fragile"
+        fragile, steady = supervisor.children
+        first_pid, first_grandchild = fragile.process.pid, int(pid_file.read_text())
+        assert read_status(status_path)["fragile"]["state"] == "up"
+
+        os.killpg(first_pid, signal.SIGKILL)
+        wait_until(lambda: not fragile.process.alive, timeout=5)
+        assert supervisor.step() is None
+        status = read_status(status_path)
+        assert status["fragile"] | {"since": None} == {
+            "state": "restarting", "pid": None, "restarts": 1, "last_exit_code": -9, "since": None,
+        }
+        assert status["steady"]["state"] == "up"  # the others are left alone
+        wait_until(lambda: not alive(first_grandchild), timeout=5)  # the group went with it
+
+        clock.now += 4.9
+        supervisor.step()
+        assert fragile.process.process is None  # still waiting out the 5 s
+
+        clock.now += 0.2
+        supervisor.step()
+        assert fragile.process.alive and fragile.process.pid != first_pid
+        wait_until(lambda: supervisor.step() is None and fragile.state == "up", timeout=20)
+        assert fragile.process.healthy()
+        status = read_status(status_path)["fragile"]
+        assert (status["state"], status["restarts"], status["pid"]) == (
+            "up", 1, fragile.process.pid,
+        )
+        assert steady.process.alive and steady.history.restarts == 0
     finally:
         supervisor.stop_all()
+    assert {s["state"] for s in read_status(status_path).values()} == {"stopped"}
+
+
+def run_in_thread(supervisor: Supervisor) -> tuple[threading.Thread, list[int]]:
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(supervisor.run()), daemon=True)
+    thread.start()
+    return thread, result
+
+
+def test_run_heals_a_child_killed_with_sigkill(tmp_path: Path) -> None:
+    spec, _pids = service(tmp_path, "svc")
+    status_path = tmp_path / "status.json"
+    supervisor = Supervisor(
+        [spec], RestartPolicy(first_delay_s=0.2, max_delay_s=1), status_path=status_path
+    )
+    thread, result = run_in_thread(supervisor)
+    try:
+        managed = supervisor.processes[0]
+        wait_until(lambda: (read_status(status_path) or {}).get("svc", {}).get("state") == "up", timeout=30)
+        first_pid = managed.pid
+        assert first_pid is not None
+        os.killpg(first_pid, signal.SIGKILL)
+
+        def restarted() -> bool:
+            status = (read_status(status_path) or {}).get("svc", {})
+            return status.get("state") == "up" and status.get("restarts") == 1
+
+        wait_until(restarted, timeout=30, interval=0.1)
+        assert managed.pid not in (None, first_pid) and managed.healthy()
+        assert thread.is_alive()  # healing is not stopping
+    finally:
+        supervisor.request_stop()
+        thread.join(30)
+    assert result == [0]
+    assert not managed.alive
+
+
+def test_a_child_that_keeps_crashing_at_start_stops_everything(tmp_path: Path) -> None:
+    doomed, _ = service(tmp_path / "doomed", "doomed")
+    bystander, bystander_pids = service(tmp_path, "bystander")
+    (tmp_path / "doomed").mkdir()
+    status_path = tmp_path / "status.json"
+    policy = RestartPolicy(first_delay_s=0.05, max_delay_s=0.1, max_crashes=3)
+    supervisor = Supervisor([doomed, bystander], policy, status_path=status_path)
+    thread, result = run_in_thread(supervisor)
+    try:
+        wait_until(lambda: (read_status(status_path) or {}).get("bystander", {}).get("state") == "up", timeout=30)
+        (tmp_path / "doomed" / "poison").write_text("")
+        os.killpg(supervisor.processes[0].pid, signal.SIGKILL)
+        thread.join(30)
+    finally:
+        supervisor.request_stop()
+        thread.join(30)
+    assert result == [1]
+    status = read_status(status_path)
+    assert status["doomed"]["state"] == "failed" and status["doomed"]["last_exit_code"] == 7
+    assert status["doomed"]["restarts"] == 2  # the crash that killed it, then two failed starts
+    assert status["bystander"]["state"] == "stopped"
+    wait_until(lambda: not alive(int(bystander_pids.read_text())), timeout=5)
 
 
 def test_sigterm_stops_the_supervisor_and_all_children(tmp_path: Path) -> None:
