@@ -180,7 +180,15 @@ class Stack:
         self.gateway_url = f"http://127.0.0.1:{self.gateway_port}"
         self.database_url = f"sqlite:///{workdir / 'patientbot.db'}"
         secret = secrets.token_urlsafe(24)
-        actions = f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
+        # The doors `patientbot run` closes: the action server's and the Rasa servers' tokens.
+        tokens = {
+            "PATIENTBOT_ACTIONS_TOKEN": secrets.token_urlsafe(24),
+            "PATIENTBOT_RASA_TOKEN": secrets.token_urlsafe(24),
+        }
+        actions = (
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
+            "  token: ${PATIENTBOT_ACTIONS_TOKEN}\n"
+        )
         stock_endpoints = workdir / "stock_endpoints.yml"
         stock_endpoints.write_text(actions)  # Rasa's default tracker store: in memory
         endpoints = workdir / "endpoints.yml"
@@ -195,18 +203,25 @@ class Stack:
             "PATIENTBOT_SESSION_SECRET": secrets.token_urlsafe(24),
             "PATIENTBOT_TELEGRAM_BOT_TOKEN": "",
             "PATIENTBOT_PUBLIC_URL": self.gateway_url,
+            **tokens,
         }
 
         def rasa(name: str, url: str, endpoints_file: Path, env: dict[str, str]) -> ServiceSpec:
+            # Stock Rasa as it comes; the stack's as `patientbot run` starts them (bot/rasa_server.py).
+            argv = (
+                [rasa_bin(), "run"]
+                if name.startswith("stock")
+                else [sys.executable, "-m", "bot.rasa_server", "--credentials", str(ROOT / "credentials.yml")]
+            )
             return ServiceSpec(
                 name,
                 [
-                    rasa_bin(), "run", "--enable-api", "--interface", "127.0.0.1",
+                    *argv, "--enable-api", "--interface", "127.0.0.1",
                     "--port", url.rsplit(":", 1)[1], "--model", str(model),
                     "--endpoints", str(endpoints_file),
                 ],
                 f"{url}/",
-                env={**RASA_ENV, **env},
+                env={**RASA_ENV, **tokens, **env},
                 cwd=ROOT,
                 start_timeout_s=300,
                 log_path=workdir / f"{name}.log",
@@ -216,12 +231,13 @@ class Stack:
         specs = [
             ServiceSpec(
                 "actions",
-                [rasa_bin(), "run", "actions", "--port", str(self.actions_port)],
+                [sys.executable, "-m", "actions.server", "--port", str(self.actions_port)],
                 f"http://127.0.0.1:{self.actions_port}/health",
                 env={
                     **RASA_ENV,
                     "PATIENTBOT_GATEWAY_URL": self.gateway_url,
                     "PATIENTBOT_HANDOFF_SECRET": secret,
+                    "PATIENTBOT_ACTIONS_TOKEN": tokens["PATIENTBOT_ACTIONS_TOKEN"],
                 },
                 cwd=ROOT,
                 start_timeout_s=120,

@@ -52,8 +52,20 @@ class Settings(BaseSettings):
         "erases Rasa's copy of a conversation the patient deletes or that passes the retention "
         "limit (data/clinic.yml: retention_days).",
     )
-    rasa_timeout_s: float = Field(default=10.0, gt=0, le=120)
-    rasa_retries: int = Field(default=1, ge=0, le=5)
+    rasa_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=120,
+        description="Seconds the gateway waits for a Rasa answer (including the wait for a "
+        "server with room) before the patient gets the prepared 'having trouble' reply.",
+    )
+    rasa_retries: int = Field(
+        default=1,
+        ge=0,
+        le=5,
+        description="Further attempts after a failed Rasa request, on another server first "
+        "when there is one.",
+    )
     rasa_max_in_flight: int = Field(
         default=2,
         ge=1,
@@ -68,8 +80,12 @@ class Settings(BaseSettings):
         "set by `patientbot run` for the gateway it starts, whose /health then reports them.",
     )
 
-    gateway_host: str = "127.0.0.1"
-    gateway_port: int = Field(default=8000, ge=1, le=65535)
+    gateway_host: str = Field(
+        default="127.0.0.1",
+        description="Interface the gateway binds; keep the loopback behind a reverse proxy "
+        "(docs/operations.md).",
+    )
+    gateway_port: int = Field(default=8000, ge=1, le=65535, description="Port the gateway binds.")
     public_url: AnyHttpUrl = Field(
         default="http://127.0.0.1:8000",
         description="Where patients' browsers and Telegram reach the gateway.",
@@ -79,16 +95,39 @@ class Settings(BaseSettings):
         ..., description="Shared secret the action server presents to the gateway's handoff API."
     )
     session_secret: SecretStr = Field(..., description="Signs clinician console sessions and CSRF tokens.")
+    rasa_token: SecretStr = Field(
+        ...,
+        description="Token of the Rasa servers' HTTP API (`rasa run --auth-token`) and REST "
+        "channel (bot.rasa_channel); the gateway sends it as the `token` query parameter.",
+    )
+    actions_token: SecretStr = Field(
+        ...,
+        description="Token Rasa presents to the action server (endpoints.yml "
+        "`action_endpoint.token`), which refuses every call without it (actions/server.py).",
+    )
 
-    telegram_bot_token: SecretStr | None = None
-    telegram_mode: Literal["polling", "webhook"] = "polling"
-    telegram_webhook_secret: SecretStr | None = None
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="Bot token from @BotFather; empty or unset: Telegram is off."
+    )
+    telegram_mode: Literal["polling", "webhook"] = Field(
+        default="polling",
+        description="polling needs no public URL; webhook has Telegram call PUBLIC_URL/telegram/webhook.",
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret Telegram sends with each webhook update (required in webhook mode).",
+    )
     telegram_api_base_url: str | None = Field(
         default=None, description="Bot API base URL (tests point it at a local stand-in)."
     )
-    clinician_telegram_notifications: bool = True
+    clinician_telegram_notifications: bool = Field(
+        default=True,
+        description="Send on-duty clinicians Telegram alerts about handoffs (needs the bot token).",
+    )
 
-    max_message_chars: int = Field(default=2000, ge=1, le=20000)
+    max_message_chars: int = Field(
+        default=2000, ge=1, le=20000, description="Longest patient message accepted, in characters."
+    )
     rasa_segment_turns: int = Field(
         default=10,
         ge=2,
@@ -97,8 +136,15 @@ class Settings(BaseSettings):
         "in 100-turn conversations 4-6% above 5-turn ones (20: 10-13% above; `make bench`), "
         "and a segment still holds the 10 exchanges a handoff summary shows (actions/tracker_reading.py).",
     )
-    handoff_alert_after_s: int = Field(default=300, ge=1)
-    handoff_giveup_after_s: int = Field(default=1800, ge=1)
+    handoff_alert_after_s: int = Field(
+        default=300, ge=1, description="A waiting handoff this old alerts the on-duty clinicians."
+    )
+    handoff_giveup_after_s: int = Field(
+        default=1800,
+        ge=1,
+        description="A handoff waiting this long: the patient is told, and the bot answers again "
+        "(the request stays queued).",
+    )
     handoff_expire_after_s: int = Field(
         default=7 * 24 * 3600,
         ge=60,
@@ -106,8 +152,10 @@ class Settings(BaseSettings):
         "expired: it leaves the queue, the audit log keeps it (default a week, which "
         "outlasts a long weekend's callback requests).",
     )
-    login_max_failures: int = Field(default=5, ge=1)
-    login_lockout_s: int = Field(default=900, ge=1)
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed console logins in a row that lock an account."
+    )
+    login_lockout_s: int = Field(default=900, ge=1, description="How long a lock-out lasts.")
     secure_cookies: bool = Field(default=False, description="Set True behind HTTPS.")
 
     class Config:
@@ -115,7 +163,7 @@ class Settings(BaseSettings):
         env_file = str(ENV_FILE)
         env_file_encoding = "utf-8"
 
-    @validator("handoff_secret", "session_secret")
+    @validator("handoff_secret", "session_secret", "rasa_token", "actions_token")
     def _long_enough(cls, value: SecretStr) -> SecretStr:  # noqa: N805
         if len(value.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters")

@@ -32,6 +32,9 @@ POSTGRES_ADMIN_URL = os.environ.get(
 TEST_SECRETS = {
     "PATIENTBOT_HANDOFF_SECRET": "test-handoff-secret-0123456789",
     "PATIENTBOT_SESSION_SECRET": "test-session-secret-0123456789",
+    # The Rasa servers and the action server the tests start require these (tests/stack.py).
+    "PATIENTBOT_RASA_TOKEN": "test-rasa-token-0123456789",
+    "PATIENTBOT_ACTIONS_TOKEN": "test-actions-token-0123456789",
 }
 
 
@@ -146,6 +149,7 @@ def action_server_url(stack_log_dir: Path, gateway_port: int) -> Iterator[str]:
         {
             "PATIENTBOT_GATEWAY_URL": f"http://127.0.0.1:{gateway_port}",
             "PATIENTBOT_HANDOFF_SECRET": TEST_SECRETS["PATIENTBOT_HANDOFF_SECRET"],
+            "PATIENTBOT_ACTIONS_TOKEN": TEST_SECRETS["PATIENTBOT_ACTIONS_TOKEN"],
             "PATIENTBOT_GATEWAY_TIMEOUT_S": "3",
         }
     )
@@ -161,7 +165,8 @@ def rasa_server_url(model_path: Path, stack_log_dir: Path, action_server_url: st
     """A real `rasa run` serving the trained model, wired to the real action server."""
     from tests.stack import base_env, start_rasa_server
 
-    server = start_rasa_server(model_path, stack_log_dir, base_env(), action_server_url)
+    tokens = {name: TEST_SECRETS[name] for name in ("PATIENTBOT_RASA_TOKEN", "PATIENTBOT_ACTIONS_TOKEN")}
+    server = start_rasa_server(model_path, stack_log_dir, base_env(tokens), action_server_url)
     try:
         yield server.url
     finally:

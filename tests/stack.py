@@ -79,13 +79,24 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def start_action_server(log_dir: Path, env: dict[str, str]) -> ServerProcess:
+def start_action_server(log_dir: Path, env: dict[str, str], actions: str = "actions") -> ServerProcess:
+    """`python -m actions.server` as `patientbot run` starts it: loopback, behind the token in `env`."""
     port = free_port()
-    command = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+    command = [sys.executable, "-m", "actions.server", "--actions", actions, "--port", str(port)]
     return _start("actions", command, f"http://127.0.0.1:{port}/health", log_dir, env, timeout=90)
 
 
+def rasa_command(model: Path, port: int, endpoints: Path | None = None) -> list[str]:
+    """`rasa run` as `patientbot run` starts it: token from the environment, the token-guarded REST channel."""
+    command = [
+        sys.executable, "-m", "bot.rasa_server", "--enable-api", "--model", str(model),
+        "--port", str(port), "--interface", "127.0.0.1", "--credentials", str(ROOT / "credentials.yml"),
+    ]
+    return command + (["--endpoints", str(endpoints)] if endpoints else [])
+
+
 def start_rasa_server(model: Path, log_dir: Path, env: dict[str, str], action_url: str | None) -> ServerProcess:
+    """The real model on the embedded tracker store; `env` carries PATIENTBOT_RASA_TOKEN (and the actions')."""
     port = free_port()
     endpoints = log_dir / "endpoints.yml"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -95,11 +106,12 @@ def start_rasa_server(model: Path, log_dir: Path, env: dict[str, str], action_ur
     for stale in log_dir.glob("rasa_tracker.db*"):
         stale.unlink()
     endpoints.write_text(
-        (f'action_endpoint:\n  url: "{action_url}/webhook"\n' if action_url else "")
+        (
+            f'action_endpoint:\n  url: "{action_url}/webhook"\n  token: ${{PATIENTBOT_ACTIONS_TOKEN}}\n'
+            if action_url
+            else ""
+        )
         + f"tracker_store:\n  type: bot.tracker_store.SQLiteTrackerStore\n  db: {tracker_file}\n"
     )
-    command = [
-        str(BIN / "rasa"), "run", "--enable-api", "--model", str(model), "--port", str(port),
-        "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-    ]
-    return _start("rasa", command, f"http://127.0.0.1:{port}/status", log_dir, env, timeout=240)
+    # `/` needs no token, and answers as soon as the server is up (/status would need the token).
+    return _start("rasa", rasa_command(model, port, endpoints), f"http://127.0.0.1:{port}/", log_dir, env, timeout=240)

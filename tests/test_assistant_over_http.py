@@ -7,10 +7,18 @@ from pathlib import Path
 
 import requests
 
+from tests.support.rasa_process import RASA_TOKEN
+
+# Rasa's REST channel and HTTP API want the token the gateway has (bot/rasa_channel.py).
+AUTH = {"token": RASA_TOKEN}
+
 
 def say(rasa_url: str, sender: str, text: str) -> list[dict]:
     response = requests.post(
-        f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
+        f"{rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        params=AUTH,
+        timeout=30,
     )
     response.raise_for_status()
     return response.json()
@@ -62,7 +70,9 @@ def test_unclear_messages_ask_to_rephrase_then_offer_a_clinician(rasa_server_url
 def test_tracker_records_what_the_bot_saw(rasa_server_url: str) -> None:
     sender = f"test-{uuid.uuid4().hex}"
     say(rasa_server_url, sender, "how do i get my test results")
-    tracker = requests.get(f"{rasa_server_url}/conversations/{sender}/tracker", timeout=10).json()
+    tracker = requests.get(
+        f"{rasa_server_url}/conversations/{sender}/tracker", params=AUTH, timeout=10
+    ).json()
     parse = tracker["latest_message"]
     assert parse["intent"]["name"] == "faq"
     selected = parse["response_selector"]["faq"]["response"]["intent_response_key"]

@@ -119,12 +119,21 @@ def build_specs(args: argparse.Namespace, settings) -> list:  # type: ignore[no-
     host = args.host or settings.gateway_host
     port = args.port or settings.gateway_port
     local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    # Rasa reads both (bot/rasa_server.py, credentials.yml, endpoints.yml); the action server
+    # the second. Passed in the environment, which only their owner can read, never in argv.
+    tokens = {
+        "PATIENTBOT_RASA_TOKEN": settings.rasa_token.get_secret_value(),
+        "PATIENTBOT_ACTIONS_TOKEN": settings.actions_token.get_secret_value(),
+    }
     rasa_specs = []
     for index in range(instances):
         rasa_port = first_port + index
+        # `rasa run` with --auth-token from the environment (bot/rasa_server.py); no CORS:
+        # no browser calls Rasa, the gateway does.
         rasa_argv = [
-            str(Path(sys.executable).with_name("rasa")),
-            "run",
+            sys.executable,
+            "-m",
+            "bot.rasa_server",
             "--enable-api",
             "--interface",
             rasa_host,
@@ -132,8 +141,6 @@ def build_specs(args: argparse.Namespace, settings) -> list:  # type: ignore[no-
             str(rasa_port),
             "--model",
             str(args.model or MODELS_DIR),
-            "--cors",
-            "*",
         ]
         if (ROOT / "endpoints.yml").exists():
             rasa_argv += ["--endpoints", "endpoints.yml"]
@@ -144,7 +151,7 @@ def build_specs(args: argparse.Namespace, settings) -> list:  # type: ignore[no-
                 "rasa" if instances == 1 else f"rasa-{index + 1}",
                 rasa_argv,
                 f"http://{rasa_host}:{rasa_port}/",
-                env=rasa_server_env(instances),
+                env=rasa_server_env(instances) | tokens,
                 cwd=ROOT,
                 start_timeout_s=300,
                 start_group="rasa",
@@ -156,18 +163,14 @@ def build_specs(args: argparse.Namespace, settings) -> list:  # type: ignore[no-
         *rasa_specs,
         ServiceSpec(
             "actions",
-            [
-                str(Path(sys.executable).with_name("rasa")),
-                "run",
-                "actions",
-                "--port",
-                str(args.actions_port),
-            ],
+            # rasa_sdk's app on the loopback interface, behind the token (actions/server.py).
+            [sys.executable, "-m", "actions.server", "--port", str(args.actions_port)],
             f"http://127.0.0.1:{args.actions_port}/health",
             env={
                 **common_env,
                 "PATIENTBOT_GATEWAY_URL": f"http://{local_host}:{port}",
                 "PATIENTBOT_HANDOFF_SECRET": settings.handoff_secret.get_secret_value(),
+                "PATIENTBOT_ACTIONS_TOKEN": tokens["PATIENTBOT_ACTIONS_TOKEN"],
             },
             cwd=ROOT,
             start_timeout_s=120,

@@ -116,6 +116,7 @@ class Gateway:
                 timeout_s=self.settings.rasa_timeout_s,
                 retries=self.settings.rasa_retries,
                 max_in_flight=self.settings.rasa_max_in_flight,
+                token=self.settings.rasa_token.get_secret_value(),
             ),
             bus=self.bus,
             safety=self.safety,

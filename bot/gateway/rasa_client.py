@@ -176,6 +176,7 @@ class RasaClient:
         retries: int = 1,
         max_in_flight: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        token: str | None = None,
     ) -> None:
         urls = [base_urls] if isinstance(base_urls, str) else list(base_urls)
         if not urls:
@@ -186,6 +187,9 @@ class RasaClient:
         self.timeout_s = timeout_s
         self.retries = retries
         self.max_in_flight = max_in_flight
+        # Rasa's REST channel and HTTP API want it as the `token` query parameter
+        # (bot/rasa_channel.py, `rasa run --auth-token`).
+        self._params = {"token": token} if token else {}
         self._in_flight = dict.fromkeys(self.base_urls, 0)
         self._clock = clock
         # Per server: until when it is set aside, and how many failures in a row set it aside.
@@ -309,7 +313,9 @@ class RasaClient:
             server = await self._acquire(sender_id, tried)
             tried.append(server)
             try:
-                async with self._client().post(server + WEBHOOK_PATH, json=body) as response:
+                async with self._client().post(
+                    server + WEBHOOK_PATH, json=body, params=self._params
+                ) as response:
                     status = response.status
                     raw = await response.read() if status == 200 else b""
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
@@ -329,6 +335,8 @@ class RasaClient:
                 last_error = RasaUnavailable(f"Rasa answered {status}")
                 logger.warning("Rasa answered %d (attempt %d)", status, attempt + 1)
                 continue
+            if status == 401:
+                logger.error("Rasa server %s refused the gateway's token (rasa_token)", server)
             if status != 200:
                 raise RasaUnavailable(f"Rasa answered {status}")
             try:

@@ -10,13 +10,14 @@ import pytest
 from bot.gateway.app import create_app
 from bot.gateway.events import EventBus
 from bot.settings import Settings
+from tests.conftest import TEST_SECRETS
 from tests.support.detectors import emergency_detector
 from tests.support.rasa_process import RasaServer, train_mini_model
 from tests.support.servers import ServerThread
 
+# The settings' names of the suite's throwaway secrets (tests/conftest.py's TEST_SECRETS).
 SECRETS = {
-    "handoff_secret": "test-handoff-secret-0123456789",
-    "session_secret": "test-session-secret-0123456789",
+    name.removeprefix("PATIENTBOT_").lower(): value for name, value in TEST_SECRETS.items()
 }
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # discard port: nothing listens, connections are refused
 

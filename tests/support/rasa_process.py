@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 
 from bot.gateway.supervisor import ManagedProcess, ServiceSpec
+from tests.conftest import TEST_SECRETS
+from tests.stack import rasa_command
 from tests.support.servers import free_port
 
 MINI_PROJECT = Path(__file__).resolve().parent / "mini_rasa"
@@ -28,6 +30,8 @@ RASA_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
 }
+# The token of the test servers' HTTP API and REST channel (make_settings gives the gateway the same).
+RASA_TOKEN = TEST_SECRETS["PATIENTBOT_RASA_TOKEN"]
 
 
 def rasa_executable() -> str:
@@ -73,7 +77,11 @@ def train_mini_model(project: Path = MINI_PROJECT) -> Path:
 
 
 class RasaServer:
-    """`rasa run --enable-api` on a model, on a free loopback port, in a scratch directory."""
+    """`rasa run --enable-api` on a model, on a free loopback port, in a scratch directory.
+
+    Started as `patientbot run` starts it (tests.stack.rasa_command): the HTTP API and the
+    REST channel want RASA_TOKEN.
+    """
 
     def __init__(self, model: Path, port: int | None = None, log_path: Path | None = None) -> None:
         self.port = port or free_port()
@@ -82,19 +90,9 @@ class RasaServer:
         self.process = ManagedProcess(
             ServiceSpec(
                 name="rasa",
-                argv=[
-                    rasa_executable(),
-                    "run",
-                    "--enable-api",
-                    "-i",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--model",
-                    str(model),
-                ],
+                argv=rasa_command(model, self.port),
                 health_url=f"{self.url}/",
-                env=RASA_ENV,
+                env={**RASA_ENV, "PATIENTBOT_RASA_TOKEN": RASA_TOKEN},
                 cwd=Path(self._workdir),  # no endpoints.yml here: in-memory tracker store
                 start_timeout_s=180,
                 log_path=log_path or Path(self._workdir) / "rasa.log",

@@ -9,6 +9,7 @@ import pytest
 from bot.gateway.rasa_client import Button, RasaClient, RasaUnavailable, parse_rasa_output
 from tests.support.fixtures import CLOSED_PORT_URL
 from tests.support.rasa_failures import FailingRasa
+from tests.support.rasa_process import RASA_TOKEN
 
 
 def test_text_parts_split_on_blank_lines_are_merged_back() -> None:
@@ -54,7 +55,7 @@ def test_an_empty_answer_is_no_reply_and_garbage_is_a_failure() -> None:
 async def test_an_idle_gateway_keeps_each_sender_on_one_server_and_moves_on_when_it_is_down(
     mini_rasa_url: str,
 ) -> None:
-    client = RasaClient([CLOSED_PORT_URL, mini_rasa_url], timeout_s=5.0, retries=1)
+    client = RasaClient([CLOSED_PORT_URL, mini_rasa_url], timeout_s=5.0, retries=1, token=RASA_TOKEN)
     try:
         senders = [f"patient-{i}" for i in range(20)]
         homes = {sender: client.server_for(sender) for sender in senders}
@@ -75,7 +76,7 @@ async def test_a_message_goes_to_the_server_with_fewer_requests_in_flight(
 ) -> None:
     # Two names for the one real server: the client counts its requests per URL.
     other_name = mini_rasa_url.replace("127.0.0.1", "localhost")
-    client = RasaClient([mini_rasa_url, other_name], timeout_s=10.0, retries=0)
+    client = RasaClient([mini_rasa_url, other_name], timeout_s=10.0, retries=0, token=RASA_TOKEN)
     try:
         senders = [f"patient-{i}" for i in range(20)]
         first = senders[0]
@@ -93,7 +94,7 @@ async def test_a_message_goes_to_the_server_with_fewer_requests_in_flight(
 
 
 async def test_without_retries_a_down_server_is_a_failure_not_a_silence(mini_rasa_url: str) -> None:
-    client = RasaClient([CLOSED_PORT_URL, mini_rasa_url], timeout_s=5.0, retries=0)
+    client = RasaClient([CLOSED_PORT_URL, mini_rasa_url], timeout_s=5.0, retries=0, token=RASA_TOKEN)
     try:
         stranded = next(
             f"patient-{i}"
@@ -117,7 +118,7 @@ async def test_all_servers_down_is_reported_by_is_up() -> None:
 async def test_with_every_server_full_messages_wait_their_turn_in_arrival_order(
     mini_rasa_url: str,
 ) -> None:
-    client = RasaClient([mini_rasa_url], timeout_s=10.0, retries=0, max_in_flight=1)
+    client = RasaClient([mini_rasa_url], timeout_s=10.0, retries=0, max_in_flight=1, token=RASA_TOKEN)
     finished: list[int] = []
     loads: list[dict[str, int]] = []
 
@@ -189,7 +190,7 @@ async def test_a_server_that_refuses_connections_is_set_aside_then_tried_again_l
     mini_rasa_url: str,
 ) -> None:
     clock = FakeClock()
-    client = RasaClient([CLOSED_PORT_URL, mini_rasa_url], timeout_s=5.0, retries=1, clock=clock)
+    client = RasaClient([CLOSED_PORT_URL, mini_rasa_url], timeout_s=5.0, retries=1, clock=clock, token=RASA_TOKEN)
     try:
         stranded = next(
             f"patient-{i}" for i in range(50) if client.server_for(f"patient-{i}") == CLOSED_PORT_URL

@@ -37,7 +37,7 @@ from bot.tracker_store import SQLiteTrackerStore
 from tests.support.detectors import EMERGENCY_TEXT, UrgencyWords
 from tests.support.fixtures import CLOSED_PORT_URL, make_settings
 from tests.support.rasa_failures import FailingRasa
-from tests.support.rasa_process import RasaServer, train_mini_model
+from tests.support.rasa_process import RASA_TOKEN, RasaServer, train_mini_model
 from tests.support.servers import free_port
 
 
@@ -57,7 +57,9 @@ async def running(
 
 def rasa_user_texts(rasa_url: str, sender_id: str) -> list[str]:
     """What a real Rasa server's tracker recorded as user messages for `sender_id`."""
-    response = httpx.get(f"{rasa_url}/conversations/{sender_id}/tracker", timeout=10)
+    response = httpx.get(
+        f"{rasa_url}/conversations/{sender_id}/tracker", params={"token": RASA_TOKEN}, timeout=10
+    )
     response.raise_for_status()
     return [e.get("text") for e in response.json()["events"] if e["event"] == "user"]
 

@@ -22,16 +22,24 @@ def test_run_starts_rasa_then_actions_then_the_gateway_wired_together(sqlite_url
     rasa, actions, gateway = build_specs(run_args(rasa_instances=1), settings)
 
     assert [s.name for s in (rasa, actions, gateway)] == ["rasa", "actions", "gateway"]
-    assert rasa.argv[1:3] == ["run", "--enable-api"]
+    assert rasa.argv[1:4] == ["-m", "bot.rasa_server", "--enable-api"]
     assert rasa.argv[rasa.argv.index("--port") + 1] == "5005"
     assert rasa.argv[rasa.argv.index("--model") + 1] == "models"
-    assert rasa.argv[rasa.argv.index("--cors") + 1] == "*"
+    assert "--cors" not in rasa.argv  # no browser calls Rasa
     assert rasa.argv[rasa.argv.index("--interface") + 1] == "127.0.0.1"
+    # Tokens go in the environment (only the owner can read it), never in argv (`ps` shows it).
+    rasa_token = settings.rasa_token.get_secret_value()
+    actions_token = settings.actions_token.get_secret_value()
+    assert rasa.env["PATIENTBOT_RASA_TOKEN"] == rasa_token
+    assert rasa.env["PATIENTBOT_ACTIONS_TOKEN"] == actions_token
+    assert not {rasa_token, actions_token} & {*rasa.argv, *actions.argv, *gateway.argv}
     assert rasa.health_url == "http://127.0.0.1:5005/"
     assert "TF_INTRA_OP_PARALLELISM_THREADS" not in rasa.env  # alone, TensorFlow may use every core
 
-    assert actions.argv[1:3] == ["run", "actions"] and "5056" in actions.argv
+    assert actions.argv[1:3] == ["-m", "actions.server"] and "5056" in actions.argv
+    assert "--host" not in actions.argv  # the loopback interface, actions/server.py's default
     assert actions.health_url == "http://127.0.0.1:5056/health"
+    assert actions.env["PATIENTBOT_ACTIONS_TOKEN"] == actions_token
     assert actions.env["PATIENTBOT_GATEWAY_URL"] == "http://127.0.0.1:8123"
     assert actions.env["PATIENTBOT_HANDOFF_SECRET"] == settings.handoff_secret.get_secret_value()
 
