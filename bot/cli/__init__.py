@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "bot.cli.clinician_cmd",
     "bot.cli.apikey_cmd",
     "bot.cli.serve_cmd",
+    "bot.cli.config_cmd",
 )
 
 
