@@ -191,6 +191,9 @@ class Stack:
         )
         stock_endpoints = workdir / "stock_endpoints.yml"
         stock_endpoints.write_text(actions)  # Rasa's default tracker store: in memory
+        # Stock Rasa's own REST channel, not the checkout's token-guarded one (credentials.yml).
+        stock_credentials = workdir / "stock_credentials.yml"
+        stock_credentials.write_text("rest:\n")
         endpoints = workdir / "endpoints.yml"
         endpoints.write_text(
             actions + "tracker_store:\n  type: bot.tracker_store.SQLiteTrackerStore\n"
@@ -209,7 +212,7 @@ class Stack:
         def rasa(name: str, url: str, endpoints_file: Path, env: dict[str, str]) -> ServiceSpec:
             # Stock Rasa as it comes; the stack's as `patientbot run` starts them (bot/rasa_server.py).
             argv = (
-                [rasa_bin(), "run"]
+                [rasa_bin(), "run", "--credentials", str(stock_credentials)]
                 if name.startswith("stock")
                 else [sys.executable, "-m", "bot.rasa_server", "--credentials", str(ROOT / "credentials.yml")]
             )
