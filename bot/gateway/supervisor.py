@@ -261,8 +261,12 @@ class Supervisor:
             return True
         if managed.process is None:  # waiting out the delay
             if now >= child.restart_at:
-                managed.start()
                 child.started_at = now
+                try:
+                    managed.start()
+                except OSError as exc:  # e.g. the executable is gone: a failed start like any other
+                    logger.error("%s could not be started: %s", child.name, type(exc).__name__)
+                    return self._crashed(child, now)
             return True
         if not managed.alive:
             return self._crashed(child, now)
