@@ -90,6 +90,8 @@ MACROS: dict[str, Pattern] = {
     # a bare reading with a decimal, read as Celsius ("temp 38.5")
     "FEVER_C_DEC": [{"LOWER": {"REGEX": r"^(?:3[89]|4[01])[.,][0-9]$"}}],
     "FEVER_F": [{"LOWER": {"REGEX": r"^(?:100[.,][4-9][0-9]?|10[1-6](?:[.,][0-9]{1,2})?)$"}}],
+    # a blood sugar reading of a hypo: 1.0-3.9 mmol/L or 20-59 mg/dL ("my sugar is 2.8", "reads 45")
+    "SUGAR_LOW": [{"LOWER": {"REGEX": r"^(?:[1-3](?:[.,][0-9])?|[2-5][0-9])$"}}],
     # a four-digit year of the past: 1950-2029
     "YEAR": [{"LOWER": {"REGEX": r"^(?:19[5-9][0-9]|20[0-2][0-9])$"}}],
     # an adult age ("at 50", "aged 64")

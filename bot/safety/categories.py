@@ -87,8 +87,9 @@ REFINES: dict[str, frozenset[str]] = {
     "head_injury": frozenset({"stroke"}),
     "infant_fever": frozenset({"sepsis"}),
     "infant_unwell": frozenset({"heart_attack", "breathing_difficulty", "sepsis", "seizure", "infant_fever"}),
-    "hypoglycaemia": frozenset({"stroke", "seizure", "sudden_confusion"}),
+    "hypoglycaemia": frozenset({"stroke", "seizure", "sudden_confusion", "overdose_poisoning"}),
     "violence_danger": frozenset({"severe_bleeding", "head_injury"}),
+    "severe_dehydration": frozenset({"sepsis"}),
 }
 
 

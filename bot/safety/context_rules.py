@@ -73,7 +73,22 @@ def _resolution_reaches(target: Span, modifier: Span, _between: Span) -> bool:
     between = _words_between(target, modifier)
     allowed = {"is", "has", "have", "had", "'s", "s", "now", "completely", "totally", "all",
                "finally", "already", "mostly", "pretty", "much", "kind", "of", "since", "thankfully"}
-    return len(between) <= 3 and all(t.lower_ in allowed for t in between)
+    if not (len(between) <= 3 and all(t.lower_ in allowed for t in between)):
+        return False
+    return not _is_a_change(modifier)
+
+
+# What may follow "gone" or "passed" when it means the symptom went away ("it's gone now").
+_AFTER_RESOLUTION = frozenset({"now", "away", "completely", "thankfully", "already", "again", "off"})
+
+
+def _is_a_change(modifier: Span) -> bool:
+    """'has gone a grey colour', 'gone floppy', 'passed out': a change for the worse, not an end."""
+    if len(modifier) != 1 or modifier[0].lower_ not in {"gone", "went", "passed"}:
+        return False
+    doc = modifier.doc
+    following = doc[modifier.end] if modifier.end < len(doc) else None
+    return following is not None and following.is_alpha and following.lower_ not in _AFTER_RESOLUTION
 
 
 # Words that tie a sentence to a real case ("my", "he", "this", "I'm", "now"), or end the clause.
@@ -407,6 +422,8 @@ RULES: tuple[Rule, ...] = (
         "FORWARD",
         (
             "=si =tuviera|tuviese|tuvieras|tuviéramos|tuvieran|fuera|llegara|pasara|tuvo",
+            "=si =a =mi|tu|su|un|una|alguien",
+            "=si =me|le|te|nos|les =da|dan|diera|pasa|pasara",
             "=en =caso =de|que",
             "=qué|que =hago|hacer|debo =si",
             "=síntomas|sintomas|señales|senales|signos =de",
@@ -421,6 +438,7 @@ RULES: tuple[Rule, ...] = (
             "=hace @NUM =año|años|anos|mes|meses|semana|semanas",
             "=hace =años|anos|meses|tiempo",
             "=hace =mucho =tiempo",
+            "=hace =un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|unos|unas|varios|varias|muchos =año|años|anos|mes|meses|semana|semanas",
             "=el =año|ano =pasado",
         ),
         max_scope=10,

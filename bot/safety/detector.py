@@ -46,7 +46,7 @@ from bot.safety.context_rules import (
     build_context_rules,
     is_question,
 )
-from bot.safety.patterns import COMBINATIONS, DIRECT, FALLBACKS
+from bot.safety.patterns import COMBINATIONS, DIRECT, FALLBACKS, RISK_FACTORS
 
 logger = logging.getLogger(__name__)
 
@@ -353,7 +353,7 @@ class RedFlagDetector:
             for concepts in combos:
                 if not all(c in by_concept for c in concepts):
                     continue
-                counting = [[sv for sv in by_concept[c] if sv[1][0] is None] for c in concepts]
+                counting = [[sv for sv in by_concept[c] if _counts(c, sv[1][0])] for c in concepts]
                 if all(counting):
                     parts = sorted((group[0] for group in counting), key=lambda sv: sv[0].start)
                     who = "other_person" if any("other_person" in v[1] for _, v in parts) else "self"
@@ -361,7 +361,7 @@ class RedFlagDetector:
                     phrase = " … ".join(s.text for s, _ in parts)
                     flags.append(RedFlag(category, LABELS[category], phrase, (who, *recent)))
                 else:
-                    failing = next(sv for c in concepts for sv in by_concept[c] if sv[1][0])
+                    failing = next(sv for c in concepts for sv in by_concept[c] if not _counts(c, sv[1][0]))
                     span, (_, context) = failing
                     ignored.append(RedFlag(category, LABELS[category], span.text, context))
         return flags, ignored
@@ -382,6 +382,11 @@ class RedFlagDetector:
             elif not have_flags:
                 flags.append(flag)
         return _dedupe(flags), ignored
+
+
+def _counts(concept: str, reason: str | None) -> bool:
+    """Whether a concept's span counts towards a combination, given ConText's verdict on it."""
+    return reason is None or (reason == HISTORICAL_REASON and concept in RISK_FACTORS)
 
 
 def _dedupe(flags: list[RedFlag]) -> list[RedFlag]:

@@ -43,6 +43,7 @@ KINDS = (
     "question",
     "non_urgent",
     "faq",
+    "small_talk",
 )
 EMERGENCY_KINDS = frozenset({"emergency", "other_person_emergency"})
 

@@ -104,7 +104,7 @@ DIRECT: dict[str, tuple[str, ...]] = {
         "weak|numb|weakness|numbness|paralysed|paralyzed|tingly _? _? on|down =one|left|right|his|her|my side",
         "@CANT lift|raise|move|feel|use|grip _? @POSS? =left|right|one? arm|arms|leg|legs|hand|side",
         "arm|leg|hand|side _? _? suddenly? =went|gone|go|goes|going =numb|limp|floppy|dead|weak|heavy",
-        "sudden|suddenly _? weak|numb|weakness|numbness|paralysed|paralyzed|confused|confusion|blind|blindness",
+        "sudden|suddenly _? weak|numb|weakness|numbness|paralysed|paralyzed|blind|blindness",
         "sudden|suddenly _? _? loss|lost of? vision|sight|balance|speech",
         "lose|lost|losing _? vision|sight|eyesight _? _? _? eye",
         "@CANT see _? _? one eye",
@@ -132,6 +132,9 @@ DIRECT: dict[str, tuple[str, ...]] = {
     ),
     # -------------------------------------------------- breathing_difficulty
     "breathing_difficulty": (
+        "stridor",
+        "whistling|squeaking|squeaky|crowing|rasping|high =-? pitched noise|sound _? _? _? _? _? breathe|breathing",
+        "drool|drooling _? _? _? @NOT|@CANT lie|swallow",
         "@CANT breathe|breath|breathing|breth|brethe|breate|breahte|breathin",
         "@CANT catch|get|take _? _? breath|breathe|air",
         "can|could|cant|ca hardly|barely breathe|breath|breathing",
@@ -205,6 +208,10 @@ DIRECT: dict[str, tuple[str, ...]] = {
     ),
     # ----------------------------------------------------- suicide_self_harm
     "suicide_self_harm": (
+        "=in|inside =the|my|a =car _? _? _? garage _? _? _? engine _? running|on",
+        "garage _? _? _? engine _? running|on",
+        "hose|hosepipe _? _? exhaust",
+        "take|taking|took|swallow|swallowing =the =lot",
         "kill|killing|killed|end|ending|hang|hanging|drown|drowning|shoot|shooting|poison|poisoning|unalive|unaliving @REFLEXIVE",
         "kill|hurt|harm|cut @POSS =self",
         "=cutting|burning|harming|starving|hitting @REFLEXIVE",
@@ -263,6 +270,11 @@ DIRECT: dict[str, tuple[str, ...]] = {
     ),
     # ---------------------------------------------------- overdose_poisoning
     "overdose_poisoning": (
+        "carbon monoxide",
+        "take|taken|took|swallow|swallowed _? _? whole|entire _? _? _? worth|box|packet|pack|bottle|strip",
+        "dosette|pill|blister box|pack|organiser|organizer _? _? _? empty",
+        "gas|fume|fumes leak|poisoning",
+        "gas|paraffin|kerosene|charcoal heater|stove|bbq|barbecue _? _? closed|shut|small|enclosed|sealed",
         "=overdosed|overdosing|overdoes|overdosin",
         "take|took|taken|taking|had|having|has|have|an|accidental|accidentally|intentional|deliberate|possible|drug|massive|huge overdose|overdoses",
         "overdose on",
@@ -301,6 +313,7 @@ DIRECT: dict[str, tuple[str, ...]] = {
         "=collapsed|collapsing|fell|dropped _? _? _? shake|shaking|jerk|jerking|twitch|twitching|convulse|convulsing|fit|fitting",
         "shake|shaking|jerk|jerking|twitch|twitching|convulse|convulsing all over",
         "foam|foaming|froth|frothing at the? mouth",
+        "shake|shaking|fit|fitting|jerk|jerking|convulse|convulsing|seize|seizing _? _? for over|more than _? five|5|ten|10|six|seven minute|minutes|mins",
         "on the floor|ground _? _? jerk|jerking|shake|shaking|convulse|convulsing|twitch|twitching|fit|fitting|thrash|thrashing",
         "jerk|jerking|shake|shaking|convulse|convulsing|thrash|thrashing|fit|fitting _? _? on the floor|ground",
     ),
@@ -335,6 +348,112 @@ DIRECT: dict[str, tuple[str, ...]] = {
         "nonblanching rash|spots",
         "glass|tumbler test",
         "pinprick|purple|purplish rash|spots|dots",
+    ),
+    # ---------------------------------------------------------- hypoglycaemia
+    "hypoglycaemia": (
+        "hypo|hypos|hypoglycaemia|hypoglycemia|hypoglycaemic|hypoglycemic|hypoglycemia",
+        "blood? sugar|sugars|glucose|bg|bm _? _? _? _? low|dropping|dropped|drop|crashing|crashed|crash|plummeting|plummeted|tanking|tanked",
+        "low|dropping|crashing blood? sugar|sugars|glucose",
+        "sugar|sugars|glucose|bg|bm|reading|readings _? _? _? @SUGAR_LOW",
+    ),
+    # ----------------------------------------------------- severe_dehydration
+    "severe_dehydration": (
+        "severe|severely|very|really|extremely|badly|seriously|dangerously _? dehydrated|dehydration",
+    ),
+    # ---------------------------------------------------------- infant_unwell
+    "infant_unwell": (
+        "baby|newborn|infant _? _? _? _? _? _? _? blue spell|spells|episodes",
+    ),
+    # ----------------------------------------------------- sudden_severe_pain
+    "sudden_severe_pain": (
+        "testicular|testicle|testes|testis torsion",
+        "leg|arm|foot|hand _? suddenly? =went|gone|go|going|turned|is _? cold|white|pale _? _? _? painful|numb|blue",
+        "twist|twisted|twisting testicle|testicles|testis|ball|balls",
+        "torsion",
+        "pain _? _? _? _? like nothing @SOMEONE _? ever felt|had",
+        "worst pain|stomach|belly|tummy|abdominal _? _? _? _? @POSS? life|ever",
+        "sudden|suddenly _? _? severe|agonising|agonizing|excruciating|unbearable|horrendous|terrible|horrible|intense _? _? _? pain|stomach|belly|abdominal|tummy|groin|side",
+        "pain|pains _? _? _? _? _? _? suddenly|sudden _? _? _? unbearable|excruciating|agonising|agonizing",
+        "excruciating|agonising|agonizing|unbearable pain|pains _? _? _? _? _? _? side|belly|stomach|tummy|abdomen|groin",
+    ),
+    # -------------------------------------------------------- sexual_assault
+    "sexual_assault": (
+        "rape|raped|raping|rapist",
+        "sexually assault|assaulted|assaulting|abuse|abused|attack|attacked|molest|molested|touched",
+        "sexual assault|abuse|attack",
+        "assault|assaulted|abuse|abused|attack|attacked _? _? sexually",
+        "molest|molested|molesting",
+        "force|forced|forcing|forces @SOMEONE|me|her|him _? _? _? to? have|into _? sex",
+        "force|forced|forcing himself|herself|themselves on|onto =me|her|him",
+        "drug|drugged|spike|spiked _? _? _? _? assault|assaulted|raped|abused|clothes|undressed",
+        "sex _? _? _? _? =without @POSS? consent",
+        "put|slip|slipped|spike|spiked something|anything|drugs|pill|stuff _? _? _? drink",
+        "touch|touched|touching|grab|grabbed|groped|grope _? _? _? private|privates|genitals|breasts|crotch|vagina|penis",
+        "private parts",
+    ),
+    # ------------------------------------------------------- violence_danger
+    "violence_danger": (
+        "threaten|threatening|threatened|threatens _? _? _? _? kill|hurt|stab|shoot|murder|beat|strangle|attack",
+        "threaten|threatening|threatened|threatens =me|us|her|him|my _? _? with _? _? knife|gun|bat|weapon|axe|hammer",
+        "=he|she|they|husband|partner|boyfriend|bf|girlfriend|gf|wife|ex|man|guy|men|someone|somebody|dad|father|stepdad|stepfather|brother|mum|mom|stepmum|uncle|neighbour|neighbor _? _? _? hit|hitting|hits|beat|beating|beats|punch|punching|punched|punches|strangle|strangling|strangled|strangles|choke|choking|choked|chokes|slap|slapping|slapped|attack|attacking|attacked|stab|stabbed|stabbing|kick|kicking|kicked =me|us|her|him|mum|mom|my",
+        "be|being|get|getting|been|got =beat|beaten|attacked|stabbed|strangled|choked|shot|mugged|assaulted|kicked|punched|stamped",
+        "scared|afraid|terrified|fear|fearing|frightened _? for @POSS life|lives|safety",
+        "=he|she|they|hes|shes|husband|partner|boyfriend|bf|ex|man|guy|men|someone|somebody|dad|father|stepdad|brother|wife|girlfriend|gf|neighbour|neighbor|son|people _? _? _? _? try|trying|tried|tries|want|wants|going|gonna|gon|will|'ll|ll =to? kill|murder|strangle|stab|hurt =me|us|her|him",
+        "pull|pulled|pulling|point|pointed|pointing|wave|waving|waved|holding|hold|grab|grabbed _? _? _? knife|gun|weapon|blade|machete",
+        "knife|gun|blade _? to @POSS throat|head|neck",
+        "break|breaking|broke|force|forcing|forced|try|trying|get|getting _? _? in|into =my|our|the|her house|flat|home|apartment|room|door|window",
+        "=i|im|we|am|m|'m|are|feel|feeling _? @NOT safe =at|here|in|with|around|home",
+        "=someone|somebody|man|guy|men|car|he|they|stranger _? _? _? follow|following|followed|stalk|stalking|stalked =me|us",
+        "hide|hiding|hid _? _? _? in|inside the|a|my bathroom|bedroom|room|cupboard|closet|car",
+        "smash|smashing|smashed _? things|everything|stuff",
+        "domestic violence|abuse _? _? right? now|tonight|today",
+        "shot|stabbed _? _? by",
+    ),
+    # ---------------------------------------------------------- severe_burn
+    "severe_burn": (
+        "=severe|serious|bad|badly|big|major|deep|huge|large|massive|nasty|terrible|awful|horrible|horrific =burn|burns|scald|scalds|burnt|burned|scalded",
+        "=third|3rd|second|2nd|full =-? degree|thickness =burn|burns",
+        "=burn|burns|burnt|burned|scald|scalded|scalds _? _? _? _? _? _? skin _? _? _? peel|peeling|peeled|coming|come|came|falling|white|black|charred|leathery|melted|raw",
+        "=burn|burns|burnt|burned|scald|scalded _? _? _? _? _? blister|blisters|blistering|blistered",
+        "hot|boiling oil|water|fat|soup|tea|coffee _? _? _? _? _? _? _? blister|blistering|blistered|peeling|peel",
+        "=burn|burns|burnt|burned|scald|scalded _? _? _? whole|entire|face|chest|genitals|eyes|eye|palm|airway",
+        "=burn|burns|burnt|burned _? _? _? bigger|larger _? _? _? hand|palm",
+        "boiling|scalding _? _? _? _? _? _? _? =burn|burnt|burned|scald|scalded|blister|blistering|blistered|skin",
+        "=burn|burnt|burned|scald|scalded _? _? _? _? _? _? boiling|kettle",
+        "catch|caught|set =on? fire|alight",
+        "house|flat|kitchen fire",
+        "skin _? _? _? _? _? white|charred|black _? leathery",
+        "leathery|charred skin",
+        "big|huge|large|massive blistered|blistering area|patch|patches",
+        "chemical|acid|bleach|caustic _? _? _? _? splash|splashed|spill|spilled|spilt|thrown",
+        "chemical =burn|burns",
+        "splash|splashed|spill|spilled|spilt _? _? _? _? _? _? skin|eye|eyes|face _? _? _? burn|burning|white|blister|blistering",
+        "get|got|had|gave|given|receive|received =an? electric|electrical shock|burn",
+        "electric|electrical burn",
+        "electrocute|electrocuted",
+    ),
+    # ----------------------------------------------------- sudden_confusion
+    "sudden_confusion": (
+        "sudden|suddenly|suddently _? _? _? _? confused|confusion|disoriented|disorientated|delirious|muddled|agitated",
+        "confused|confusion|disoriented|disorientated|delirious|muddled _? _? _? suddenly|sudden",
+        "confused|confusion|muddled|disoriented|disorientated _? since|all _? _? morning|today|lunch|yesterday|afternoon|night|sudden|hour|hours",
+        "delirious|delirium",
+        "@NOT|@CANT recognise|recognize|recognising|recognizing _? _? who|me|us|family|husband|wife|kids|children|anyone|anybody|people",
+        "@NOT|@CANT _? know|remember|tell _? _? who =i|he|she|they|we|you =am|is|are|s|'s|'m|m|re|'re",
+        "@NOT|@CANT _? know|remember|tell _? _? _? what =day|year|month =it|its",
+        "@NOT|@CANT _? know|remember|tell _? where =i|he|she|they|we =am|is|are|s|'s|'m|m|re|'re",
+        "@NOT know|remember _? _? own name",
+        "=all =of =a =sudden _? _? _? _? _? confused|weird|strange|odd|muddled",
+        "sudden|suddenly _? _? _? act|acting|behave|behaving|talk|talking _? _? strange|strangely|weird|weirdly|odd|oddly|nonsense|gibberish|drunk",
+        "act|acting|behave|behaving _? _? _? strange|strangely|weird|weirdly|odd|oddly _? _? _? suddenly|sudden",
+        "see|seeing|hear|hearing things|people|someone|faces|voices _? _? that|who? _? @NOT there",
+        "@NOT|@CANT remember|know how =i|he|she|they|we =got|get|came|ended =here|there|home|up",
+        "forget|forgetting where =i|he|she|they|we =am|is|are|s|'s|'m|m|re|'re",
+        "=gone|become|became|becoming =all|very|really|so? muddled|confused",
+        "talk|talking gibberish",
+        "pick|picking|grab|grabbing at the air",
+        "sudden|suddenly @NOT making sense",
+        "think|thinks|thought _? =it|its|'s|s|is @YEAR",
     ),
 }
 
@@ -417,6 +536,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "blurred|blurry|blurring|double|cloudy vision|sight",
         "vision _? _? blurry|blurred|blurring|spots|flashing|going|strange|weird|funny",
         "flashing lights|spots|stars|flashes",
+        "vision|eyes _? _? _? sparkly|sparkles|sparkling|flickering",
+        "feet|ankles|hands|face _? _? like balloons|balloon",
+        "pain _? _? under|below @POSS? rib|ribs",
         "see|seeing spots|stars|flashes|flashing",
         "sudden|suddenly _? swell|swelling|swollen|puffy _? _? face|hands|feet|fingers",
         "face|hands _? _? suddenly swell|swelling|swollen|puffy",
@@ -467,6 +589,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "hit|hitting|struck|smack|smacked|whack|whacked|kick|kicked|punch|punched|elbow|elbowed|kneed _? _? in|on|to _? _? head",
         "head _? _? hit|hitting|smash|smashed|bash|bashed|bang|banged|bump|bumped",
         "headbutt|headbutted",
+        "come|came|fall|fell|thrown|flew off _? _? bike|horse|scooter|motorbike|motorcycle|skateboard|ebike",
+        "=no|without =a? =helmet",
         "fall|fell|fallen|falling|drop|dropped|roll|rolled|tumble|tumbled|topple|toppled _? _? off|from|down|out _? _? _? bed|sofa|couch|table|stairs|staircase|chair|counter|worktop|bunk|ladder|roof|trampoline|horse|bike|wall|balcony|window|highchair|cot|crib|changing|swing|slide|tree|shelf",
         "fall|fell|fallen _? _? _? _? onto? _? hard? floor|ground|concrete|tiles|pavement|stairs",
     ),
@@ -481,6 +605,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "drowsy|sleepy|drowsiness",
         "@CANT stay|keep awake|up",
         "keep|keeps|kept falling|fall|nodding asleep|off",
+        "keep|keeps|kept _? doze|dozing|drift|drifting|nod|nodding off",
         "hard|difficult to wake",
         "unconscious|unconcious|faint|fainted",
         "pass|passed|black|blacked out",
@@ -546,6 +671,50 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "cold|freezing hands|feet _? and? _? hands|feet?",
         "rash|spots _? _? _? _? _? _? _? glass|tumbler",
     ),
+    # suicide_self_harm: the hour chosen + the goodbyes written ("tonights the night, ive written the letters")
+    "FINAL_HOUR": (
+        "=tonight|tonights|today|todays _? _? =the =night|day",
+        "=it =ends|end =tonight|today",
+        "=wont|won't|not|nt|n't =be =around|here _? _? _? longer",
+    ),
+    "GOODBYES": (
+        "write|wrote|written|writing|leave|left _? _? goodbye? letter|letters|note|notes",
+        "say|said|saying goodbye|goodbyes",
+        "give|gave|giving _? away @POSS? things|stuff|belongings",
+    ),
+    # heart_attack: pain that spreads to the jaw, shoulder or arms + sweat, pallor or breathlessness
+    "RADIATING_PAIN": (
+        "jaw _? _? _? ache|aches|aching|pain|hurts|hurting|tight",
+        "=left shoulder|arm _? _? ache|aches|aching|pain|hurts|hurting|heavy|numb",
+        "spread|spreads|spreading|spread|radiate|radiating|go|going _? across|down|into|to _? both|my|his|her? arm|arms|jaw|chest|shoulder",
+    ),
+    "CARDIAC_SIGN": (
+        "sweaty|clammy|sweating|breathless|grey|gray|ashen",
+        "short of breath",
+        "pale and sweaty",
+    ),
+    # overdose_poisoning: a fuel-burning appliance + the signs of carbon monoxide
+    "CO_SOURCE": (
+        "gas fire|heater|boiler|stove|oven|ring|generator",
+        "paraffin|kerosene|charcoal|wood heater|stove|burner|bbq|barbecue",
+        "fire|heater|boiler _? on all? day|night",
+        "car|engine _? running _? _? _? garage",
+    ),
+    "CO_SIGN": (
+        "headache|headaches|dizzy|dizziness|drowsy|confused|sick|vomit|vomiting|nauseous|collapsed|breathless",
+        "both|all|everyone _? _? _? headache|headaches|unwell|ill|sick|dizzy",
+    ),
+    # severe_bleeding: blood lost + signs of shock ("dark blood and clots ... dizzy, heart racing")
+    "SHOCK_SIGN": (
+        "heart _? _? race|racing|pound|pounding",
+        "faint|fainting|fainted|lightheaded|collapse|collapsed",
+        "light =-? headed",
+        "pass|passing|passed out",
+    ),
+    # sepsis: chemotherapy + a fever (neutropenic sepsis: "chemo last week, now 38.7")
+    "CHEMO": (
+        "chemo|chemotherapy|=quimio|quimioterapia",
+    ),
     # overdose_poisoning (children): a child + something swallowed
     "CHILD": (
         "toddler|toddlers|child|children|kid|kids|son|daughter|baby|infant|grandson|granddaughter|boy|girl|niece|nephew",
@@ -568,11 +737,103 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "swollen|swelling|puffy lips|lip|face|mouth|tongue",
         "@CANT swallow",
         "wheeze|wheezing|wheezy",
+        "throat _? _? feel|feels|feeling|felt funny|weird|strange|tight|tingly|itchy|scratchy|closing",
+        "eye|eyes|eyelids _? _? puff|puffing|swell|swelling|swollen|closing",
         "dizzy|faint|fainting|fainted|lightheaded",
         "light =-? headed",
         "pass|passed out",
         "hives|welts _? _? all over",
         "hives|welts _? _? everywhere|spreading",
+    ),
+    # infant_unwell: a baby + a sign of a very sick baby ("3 week old is limp")
+    "BABY": (
+        "baby|babies|babys|newborn|newborns|infant|infants|bub|bubba|lo",
+        "little one",
+        "@NUM week|weeks|wk|wks|month|months|mth|mths|mo _? old|o",
+    ),
+    "INFANT_DANGER": (
+        "floppy|limp|lethargic|listless",
+        "@NOT feed|feeding|fed|feeds|latch|latching|latched",
+        "@NOT drink|drinking|drunk|drank|take|taking|taken|had _? _? _? milk|feed|feeds|anything",
+        "refuse|refusing|refused _? _? feed|feeds|milk|feeding|anything",
+        "@NOT wake|waking _? _? for? feed|feeds|up",
+        "hard|difficult to wake",
+        "@CANT wake",
+        "grunt|grunting|grunts",
+        "stop|stops|stopped|stopping breathing",
+        "pause|pauses|pausing _? _? breathing",
+        "go|going|gone|went|turn|turning|turned|keep|keeps _? =blue|grey|gray|purple|mottled|dusky|white",
+        "=blue|grey|gray|purple|dusky _? _? _? lips|lip|face|skin|mouth|colour|color",
+        "breathe|breathing _? _? _? really|very|so? fast|rapid|rapidly|heavily",
+        "high =-? pitched cry|cries|crying|scream|screaming",
+        "bulge|bulging|bulges soft spot|fontanelle|fontanel|fontanelles",
+        "soft spot|fontanelle|fontanel _? _? _? bulging|bulge|swollen",
+        "@NOT _? _? wet nappy|nappies|diaper|diapers",
+        "=barely|hardly _? wet nappy|nappies|diaper|diapers",
+        "very|really|so|extremely drowsy|pale|floppy|weak",
+        "just lie|lies|lying there",
+        "@NOT moving|responding|react|reacting",
+    ),
+    # severe_dehydration: losing fluid + a sign the body is running dry
+    "FLUID_LOSS": (
+        "vomit|vomiting|vomited|vomits|puke|puking|puked|diarrhoea|diarrhea|diarrhoea|diahorrea|diarreah|diarrhoe|gastro|gastroenteritis",
+        "throw|throwing|threw up",
+        "be|been|being|keep|keeps =sick",
+        "the runs",
+        "stomach|tummy bug|virus",
+        "food poisoning",
+        "stop|stopped drinking",
+        "@NOT drink|drinking|drunk|drank _? _? _? day|days|hours|anything",
+    ),
+    "DEHYDRATION_SIGN": (
+        "@NOT pee|peed|peeing|wee|weed|weeing|urinate|urinated|urinating",
+        "@NOT pass|passed|passing _? urine|water",
+        "=no =pee|wee|urine|tears",
+        "@NOT _? _? wet nappy|nappies|diaper|diapers",
+        "=barely|hardly _? wet nappy|nappies|diaper|diapers",
+        "@CANT keep _? _? _? _? down",
+        "sunken eyes|fontanelle|fontanel",
+        "soft spot|fontanelle|fontanel|eyes _? _? _? sunken",
+        "pee|urine|wee _? _? _? dark|brown",
+        "@NOT _? _? tears",
+        "faint|fainting|dizzy|lightheaded _? _? when|on|if _? stand|standing|get|getting|sit",
+        "heart _? _? race|racing|pound|pounding",
+        "very|really|so|extremely drowsy|confused|weak|sleepy",
+        "confused",
+        "feel|feels _? _? _? _? pass|passing out",
+    ),
+    # hypoglycaemia: diabetes + a sign of a hypo ("diabetic husband is shaky, sweaty and confused")
+    "DIABETES": (
+        "diabetic|diabetics|diabetes|insulin|metformin|gliclazide|sulfonylurea|sulphonylurea",
+        "type =1|one|i _? diabetes?",
+        "=t1|t1d|t1dm|t2|t2d|t2dm",
+    ),
+    "HYPO_SIGN": (
+        "shaky|shaking|shakes|tremble|trembling|tremor|tremors|jittery|sweaty|sweating|sweats|clammy|confused|confusion|drowsy|drunk|aggressive|nonsense|gibberish|unconscious|unresponsive|fitting|seizure",
+        "@NOT making sense",
+        "@CANT swallow|think|wake|answer|concentrate",
+        "@NOT answer|answering|respond|responding _? _? properly",
+        "very|really|so pale",
+        "gone|go|going|went|turned pale",
+        "feel|feeling|feels weird|strange|odd|faint",
+        "pass|passed|passing out",
+        "faint|fainted|fainting|collapse|collapsed|collapsing",
+    ),
+    # sudden_severe_pain: the testicle + a sign of torsion ("suddenly really hurts and is swollen")
+    "TESTICLE": (
+        "testicle|testicles|testicular|testis|testes|scrotum|scrotal|groin|=balls|ball",
+    ),
+    "SEVERE_PAIN_SIGN": (
+        "sudden|suddenly|suddenness",
+        "out of nowhere",
+        "come|came|start|started _? on? suddenly|fast|quickly",
+        "agony|agonising|agonizing|excruciating|unbearable|horrendous|terrible|severe|worst",
+        "really|very|so|super bad|badly|painful",
+        "really|very|so _? hurt|hurts|hurting",
+        "swollen|swelling|swell|swells|higher",
+        "throw|throwing|threw up",
+        "vomit|vomiting",
+        "@CANT walk|stand|move",
     ),
 }
 
@@ -584,15 +845,25 @@ FALLBACKS: dict[str, str] = {
 }
 
 COMBINATIONS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "heart_attack": (("COLLAPSE", "APNOEA"),),
     "infant_fever": (("INFANT_UNDER_3M", "FEVER"),),
-    "severe_bleeding": (("BLEEDING", "WONT_STOP"),),
-    "overdose_poisoning": (("CHILD", "CHILD_INGESTION"), ("EXTRA_DOSE", "OVERDOSE_SIGN")),
+    "severe_bleeding": (("BLEEDING", "WONT_STOP"), ("BLEEDING", "SHOCK_SIGN")),
+    "overdose_poisoning": (("CHILD", "CHILD_INGESTION"), ("EXTRA_DOSE", "OVERDOSE_SIGN"), ("CO_SOURCE", "CO_SIGN")),
     "pregnancy_emergency": (("PREGNANT", "PREGNANCY_DANGER"),),
     "head_injury": (("HEAD_INJURY", "HEAD_INJURY_DANGER"),),
-    "sepsis": (("INFECTION", "SEPSIS_SIGN"),),
+    "sepsis": (("INFECTION", "SEPSIS_SIGN"), ("CHEMO", "FEVER")),
+    "suicide_self_harm": (("FINAL_HOUR", "GOODBYES"),),
+    "heart_attack": (("COLLAPSE", "APNOEA"), ("RADIATING_PAIN", "CARDIAC_SIGN")),
     "anaphylaxis": (("ALLERGY_TRIGGER", "ALLERGY_SIGN"),),
+    "infant_unwell": (("BABY", "INFANT_DANGER"), ("INFANT_UNDER_3M", "INFANT_DANGER")),
+    "severe_dehydration": (("FLUID_LOSS", "DEHYDRATION_SIGN"),),
+    "hypoglycaemia": (("DIABETES", "HYPO_SIGN"),),
+    "sudden_severe_pain": (("TESTICLE", "SEVERE_PAIN_SIGN"),),
 }
+
+# Halves of a combination that are a risk the person carries, not an event: "chemo last
+# week" or "diabetic for 20 years" is in the past and still counts (ConText's historical
+# verdict is ignored for them; negated or hypothetical still rules them out).
+RISK_FACTORS: frozenset[str] = frozenset({"CHEMO", "DIABETES"})
 
 EXCLUSIONS: dict[str, tuple[str, ...]] = {
     "COLLAPSE": (
@@ -619,6 +890,9 @@ EXCLUSIONS: dict[str, tuple[str, ...]] = {
     "heart_attack": (
         "heart attack|attacks risk|risks",
         "heart attack on a plate",
+        "heart _? _? nearly|almost|practically|near stop|stopped|skip|skipped",
+        "=how =do|to|should|can|would =i|you|we|one? =do|perform|give|learn =cpr|compressions",
+        "learn|learning|course|class|classes|training|certificate|certified|refresher cpr",
         "heart attack waiting to happen",
         "nearly|almost|practically|near|mini _? heart attack",
         "give|gave|giving|given =me|him|her|us|them|you|u =a heart attack",
@@ -638,6 +912,7 @@ EXCLUSIONS: dict[str, tuple[str, ...]] = {
         "racial|a slur",
         "stroke|strokes _? check|checkup|appointment|review|clinic|rehab|nurse|team|unit|consultant|specialist|prevention|awareness|support|association|medication|meds|tablets|survivor|survivors|recovery|ward|foundation|charity|research|follow",
         "follow|follow-up|followup up? for|after @POSS? stroke",
+        "since|after|before @POSS stroke|strokes",
         "sleep paralysis",
         "roll|rolling|rolled @POSS eyes",
         "@CANT walk _? _? _? ankle|knee|foot|feet|leg|hip|toe|back|far|long",
@@ -742,6 +1017,36 @@ EXCLUSIONS: dict[str, tuple[str, ...]] = {
     "CHILD_INGESTION": (
         "swallow|swallowed|swallowing|take|took =his|her|their pill|pills|tablet|tablets|medicine|meds",
     ),
+    "sexual_assault": (
+        "rape|sexual|sexually _? assault|abuse|attack? crisis|counselling|counseling|support|centre|center|referral|kit|alarm|charity|helpline|hotline|line|awareness|service|services|clinic|team|survivor|survivors|victim|victims|therapy|therapist|course|training",
+    ),
+    "violence_danger": (
+        "domestic violence|abuse _? support|service|services|referral|helpline|hotline|charity|refuge|worker|course|training|awareness|team",
+        "baby|bump|babies _? _? _? kick|kicking|kicked|kicks",
+        "attack|attacked|bite|bitten _? _? _? dog|dogs|bee|wasp|cat|snake",
+        "@SOMEONE _? _? _? kill|killing @REFLEXIVE",
+        "used|use =to _? hit|hitting|beat|beating|punch|punching|slap|slapping|kick|kicking|attack|attacking|strangle|choke|hurt|threaten",
+    ),
+    "hypoglycaemia": (
+        "@SUGAR_LOW =times|time|year|years|yr|yrs|hour|hours|hrs|week|weeks|day|days|month|months|ago|a|per|pill|pills|tablet|tablets|spoon|spoons|teaspoon|teaspoons|sugars|cups|cup|cans|can|drinks|units",
+        "=hypothyroid|hypothyroidism|hypochondriac|hypoallergenic|hypodermic",
+        "low sugar diet|drink|drinks|food|foods|snack|snacks|version|yoghurt|yogurt|option|options|sweets",
+        "sugar free|=-free",
+        "=a =bit|little|tad =low",
+        "=slightly|abit|bit|bitlow|mildly =low",
+    ),
+    "severe_burn": (
+        "heart|acid burn|burns",
+    ),
+    "sudden_severe_pain": (
+        "groin strain|pull|pulled",
+        "=ball|balls _? _? _? foot|feet|heel|eye|eyes|thumb",
+    ),
+    "TESTICLE": (
+        "ball _? foot|feet|heel|eye|eyes|thumb|game|games|pit|sport|sports|point|pen|park",
+        "=balls =of @POSS? feet|foot",
+        "=foot|basket|tennis|golf|cricket|soccer|rugby|beach|stress|exercise|gym =ball|balls",
+    ),
     "ALLERGY_TRIGGER": (
         "hay fever",
     ),
@@ -756,6 +1061,10 @@ EXCLUSIONS: dict[str, tuple[str, ...]] = {
 # Negations and hypotheticals are left to ConText: its "no" cue negates "no
 # tengo dolor en el pecho" as it does in English; a rule that begins with "no"
 # ("no puedo respirar") carries the word itself, so it is not negated.
+_ES_BABY = "=bebé|bebe|hijo|hija|niño|nino|niña|nina|nene|nena|recién|recien"
+_ES_WEEKS = "=una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce"
+_ES_BELLY = "=barriga|panza|vientre|abdomen|estómago|estomago|tripa"
+_ES_STRONG = "=fuerte|fuertes|intenso|intensa|insoportable|horrible|terrible"
 SPANISH_DIRECT: dict[str, tuple[str, ...]] = {
     "heart_attack": (
         "=ataque =al|del =corazón|corazon",
@@ -773,11 +1082,14 @@ SPANISH_DIRECT: dict[str, tuple[str, ...]] = {
         "=no =puedo|puede =mover|levantar =el|la|mi =brazo|pierna|lado",
         "=habla =arrastrada|enredada|trabada",
         "=arrastra|traba =las =palabras",
+        "=no =puede|puedo =hablar|mover =bien?",
+        "=de =repente =no =puede|puedo =hablar|ver|caminar|mover",
     ),
     "breathing_difficulty": (
         "=no =puedo|puede =respirar",
         "=me|se =ahogo|ahoga|ahogando",
         "=me|le =falta =el =aire",
+        "=me|le =cuesta =mucho? =respirar",
         "=dificultad =para =respirar",
     ),
     "severe_bleeding": (
@@ -803,15 +1115,22 @@ SPANISH_DIRECT: dict[str, tuple[str, ...]] = {
         "=no =quiero =vivir",
         "=hacerme =daño|dano",
         "=cortarme =las =venas",
+        "=tirarme|aventarme|lanzarme|arrojarme =del|de =la|un|una|el =balcón|balcon|puente|ventana|edificio|tren|metro",
     ),
     "overdose_poisoning": (
         "=sobredosis",
+        "=se =tomó|tomo|bebió|bebio|tragó|trago _? _? _? =jarabe|pastillas|medicinas|medicina|frasco|bote",
+        "=casi? =todo =el =frasco|bote|blíster|blister",
         "=todas =las =pastillas|píldoras|pildoras",
         "=envenenado|envenenada|envenenamiento",
         "=tomó|tomo|tomé|tome|bebió|bebio|tragó|trago =lejía|lejia|cloro|veneno|anticongelante",
+        "=ha|han|he =bebido|tomado|tragado _? _? =lejía|lejia|cloro|veneno|anticongelante|amoniaco|amoníaco",
     ),
     "seizure": (
         "=convulsión|convulsion|convulsiones|convulsionando|convulsiona",
+        "=ojos =en =blanco",
+        "=se =ha|había|habia =puesto|quedado =rígido|rígida|rigido|rigida|tieso|tiesa",
+        "=se =puso|quedó|quedo =rígido|rígida|rigido|rigida|tieso|tiesa",
         "=ataque =epiléptico|epileptico",
         "=crisis =epiléptica|epileptica",
     ),
@@ -832,18 +1151,102 @@ SPANISH_DIRECT: dict[str, tuple[str, ...]] = {
     ),
     "sepsis": (
         "=sepsis|septicemia|séptico|septico|séptica|septica",
-        "=manchas|sarpullido|erupción|erupcion|puntitos _? =que =no =desaparecen|desaparece|palidecen|palidece",
+        "=manchas|manchitas|sarpullido|erupción|erupcion|puntitos _? _? =que =no =desaparecen|desaparece|palidecen|palidece",
         "=manchas|sarpullido|erupción|erupcion|puntitos _? =que =no =se =quitan|quita|borran|borra",
+    ),
+    "sexual_assault": (
+        "=me|la|lo|le|nos =violaron|violó|violo|violaba|forzaron|forzó|forzo",
+        "=han|ha|fue|fui =violado|violada|abusado|abusada|agredido|agredida =sexualmente?",
+        "=violación|violacion|violada|violado",
+        "=agresión|agresion|abuso|ataque =sexual",
+        "=abusaron|abusó|abuso|abusado|abusada =de =mí|mi|ella|él|el =sexualmente?",
+        "=agredido|agredida|atacado|atacada|tocado|tocada =sexualmente",
+        "=me =obligó|obligo|obligaron|forzó|forzo =a =tener =sexo|relaciones",
+    ),
+    "violence_danger": (
+        "=me|nos|la|lo|te =quiere|quieren|va|van =a? =matar",
+        "=me|nos =va|van =a =matar",
+        "=amenaza|amenazó|amenazo|amenazando|amenazan =con =matarme|matarnos|matarla|matarlo|un|una",
+        "=me|nos|la|le =está|esta|están|estan =pegando|golpeando|ahorcando|estrangulando|amenazando",
+        "=me|nos|la|le =pega|pegó|pego|golpea|golpeó|golpeo|golpean|ahorca|estrangula",
+        "=miedo =por =mi|su =vida",
+        "=miedo =de =que =me|nos|la =mate|maten",
+        "=tiene|saca|sacó|saco =un|una =cuchillo|navaja|arma|pistola",
+        "=quiere|quieren|intenta|intentan|intentando =entrar =en =mi|la =casa",
+        "=violencia =doméstica|domestica =ahora",
+        "=me =apuñaló|apuñalo|apuñalaron|dispararon",
+    ),
+    "infant_unwell": (
+        f"{_ES_BABY} _? _? _? =muy? =flojo|flojito|floja|flojita|flácido|flacido|decaído|decaido|decaída|decaida|morado|morada|amoratado",
+        f"{_ES_BABY} _? _? =no =quiere|puede =comer|mamar|tomar|despertar",
+        f"{_ES_BABY} _? _? =no =come|mama|toma|despierta|reacciona",
+        f"{_ES_BABY} _? _? =se =pone|puso =morado|morada|azul",
+    ),
+    "severe_dehydration": (
+        "=muy|muy|gravemente =deshidratado|deshidratada",
+        "=deshidratación|deshidratacion =grave|severa|fuerte",
+    ),
+    "hypoglycaemia": (
+        "=hipoglucemia|hipoglicemia|hipo",
+        "=bajón|bajon|bajada =de =azúcar|azucar",
+        "=azúcar|azucar|glucosa =muy? =baja|bajísima|bajisima",
+        "=se =me|le =bajó|bajo =el|la =azúcar|azucar",
+    ),
+    "severe_burn": (
+        "=quemadura|quemaduras =grave|graves|fuerte|fuertes|profunda|profundas|grande|grandes",
+        "=quemadura|quemaduras =de =segundo|tercer =grado",
+        "=me|se|le =quemé|queme|quemó|quemo _? _? _? _? =con =agua|aceite =hirviendo|caliente",
+        "=agua|aceite =hirviendo _? _? _? _? _? _? =quemé|queme|quemó|quemo|quemado|quemada|ampollas|piel",
+        "=se =me|le =está|esta =cayendo =la =piel",
+        "=se =le =prendió|prendio =fuego",
+        "=ampollas =grandes|enormes",
+        "=se =echó|echo|tiró|tiro|cayó|cayo|derramó|derramo _? _? =café|cafe|agua|aceite|leche|sopa|té|te =hirviendo|caliente",
+    ),
+    "sudden_confusion": (
+        "=de =repente _? _? _? =confundido|confundida|desorientado|desorientada",
+        "=repentinamente =confundido|confundida|desorientado|desorientada",
+        "=no =me|nos =reconoce",
+        "=no =sabe =dónde|donde =está|esta",
+        "=delira|delirando|delirio",
+    ),
+    "sudden_severe_pain": (
+        "=dolor _? _? _? =en =el|un|los =testículo|testiculo|testículos|testiculos",
+        "=testículo|testiculo|testículos|testiculos _? _? =hinchado|hinchados|inflamado",
+        "=duele|duelen _? _? _? =testículo|testiculo|testículos|testiculos",
+        "=peor =dolor =de =mi =vida",
+        "=el =peor =de =mi =vida",
+        "=dolor _? _? _? =horrible|insoportable|terrible _? =que =empezó|empezo|vino =de =repente",
+        "=dolor =de =repente =muy? =fuerte|intenso|insoportable",
     ),
 }
 # Two-part categories (COMBINATIONS): each half in Spanish, so that "mi bebé de 6
 # semanas tiene fiebre" or "se golpeó la cabeza y está vomitando" is flagged as its
 # English twin is. A Spanish half pairs with an English one too (mixed messages).
-_ES_BABY = "=bebé|bebe|hijo|hija|niño|nino|niña|nina|nene|nena|recién|recien"
-_ES_WEEKS = "=una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce"
-_ES_BELLY = "=barriga|panza|vientre|abdomen|estómago|estomago|tripa"
-_ES_STRONG = "=fuerte|fuertes|intenso|intensa|insoportable|horrible|terrible"
 SPANISH_CONCEPTS: dict[str, tuple[str, ...]] = {
+    "FLUID_LOSS": (
+        "=vomitando|vómitos|vomitos|vomita|vomitó|vomito|diarrea|diarreas",
+    ),
+    "DEHYDRATION_SIGN": (
+        "=no =he|ha|han =orinado|meado|hecho =pis|pipí|pipi",
+        "=no =retiene|retengo|aguanta|aguanto =nada|líquidos|liquidos|agua",
+        "=pañal|pañales|panal|panales =seco|secos",
+        "=ojos =hundidos",
+    ),
+    "DIABETES": (
+        "=diabético|diabética|diabetico|diabetica|diabetes|insulina",
+    ),
+    "BABY": (
+        "=bebé|bebe|bebita|bebito|bebés|bebes",
+    ),
+    "INFANT_DANGER": (
+        "=no =quiere|puede =comer|mamar|tomar",
+        "=no =se =despierta|mueve",
+        "=no =come|mama|reacciona",
+        "=muy =débil|debil|flojo|floja|flojito|flojita|adormilado|adormilada|dormido|dormida|pálido|palido|pálida|palida",
+    ),
+    "HYPO_SIGN": (
+        "=temblando|sudando|confundido|confundida|tembloroso|temblorosa|sudoroso|sudorosa|tiembla|suda",
+    ),
     "COLLAPSE": (
         "=inconsciente",
         "=no =responde|reacciona|despierta",
@@ -939,6 +1342,7 @@ SPANISH_CONCEPTS: dict[str, tuple[str, ...]] = {
         "=nunca =me =había|habia =sentido =tan =mal",
         "=cuello =rígido|rigido",
         "=habla =arrastrada|enredada",
+        "=manchas|puntos|puntitos =morados|moradas|rojas|oscuras|violetas",
     ),
 }
 for _label, _rules in SPANISH_DIRECT.items():

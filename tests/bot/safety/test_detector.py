@@ -32,13 +32,59 @@ EMERGENCIES = {
     "infant_fever": ["baby is 6 weeks old and has a temp of 38.5", "my newborn has a fever"],
     "pregnancy_emergency": ["I'm 30 weeks pregnant and bleeding heavily", "34 weeks pregnant and the baby has stopped moving"],
     "sepsis": ["I think I have sepsis", "my mum has pneumonia and is confused and her skin is mottled"],
+    "sexual_assault": ["i was raped at a party last night", "my friend says a man forced her to have sex tonight"],
+    "violence_danger": ["my husband is hitting me right now", "someone is breaking into my house"],
+    "infant_unwell": ["my 5 week old is floppy and won't feed", "the baby keeps going blue and is grunting"],
+    "severe_dehydration": ["been throwing up for 2 days and can't keep anything down", "my toddler has diarrhoea and no wet nappy since morning"],
+    "hypoglycaemia": ["i'm diabetic and shaking and sweating", "my type 1 son's sugar is 2.4 and he is confused"],
+    "severe_burn": ["i spilled boiling water on my leg and it's blistering", "his clothes caught fire"],
+    "sudden_confusion": ["my mum is suddenly confused and doesn't recognise me", "my grandad doesn't know where he is all of a sudden"],
+    "sudden_severe_pain": ["sudden agonising pain in my testicle", "worst stomach pain of my life came on suddenly"],
 }
+
+# Everyday messages near the new categories: none is an emergency for the rules.
+NEAR_THE_NEW_CATEGORIES = [
+    "my baby won't take a bottle, only breast",
+    "i burnt my finger on the oven, it's a bit red",
+    "how do i treat a minor burn",
+    "i don't know who to ask about my results",
+    "i got confused with my appointment time",
+    "can i self refer for domestic abuse counselling",
+    "where can i get support after sexual assault",
+    "i'm diabetic, can i eat bananas",
+    "my sugar was a bit low this morning, had a biscuit, fine now",
+    "my partner used to hit me but i'm safe now",
+    "i wrote a letter to my mp today",
+    "i had chemo years ago and had a fever last week",
+    "thanks, my heart nearly stopped when i saw the queue",
+]
 
 
 def test_every_category_has_examples_here() -> None:
-    # The categories added with the semantic detector are tested through the safety net
-    # (tests/bot/safety/test_semantic.py), which is what finds them.
-    assert set(EMERGENCIES) | {c for _, c in ISSUE_EXAMPLES} == set(CATEGORIES) == set(SEVERITY_ORDER) == set(LABELS)
+    assert set(EMERGENCIES) == set(CATEGORIES) == set(SEVERITY_ORDER) == set(LABELS)
+
+
+@pytest.mark.parametrize(("text", "category"), ISSUE_EXAMPLES)
+def test_the_issue_examples_are_flagged_by_the_rules(detector: RedFlagDetector, text: str, category: str) -> None:
+    """Each example of the safety-net issue has a rule of its own category, not only the semantic net."""
+    check = detector.check(text)
+    assert check.categories and check.categories[0] == category
+
+
+@pytest.mark.parametrize("text", NEAR_THE_NEW_CATEGORIES)
+def test_everyday_messages_near_the_new_categories(detector: RedFlagDetector, text: str) -> None:
+    assert not detector.check(text).is_emergency
+
+
+def test_a_risk_carried_counts_though_it_is_in_the_past(detector: RedFlagDetector) -> None:
+    """'chemo last week' is history to ConText, and still the reason a fever is sepsis."""
+    assert detector.check("chemo last week, now fever 38.7 and rigors").categories == ["sepsis"]
+
+
+def test_gone_a_colour_is_a_change_not_a_resolution(detector: RedFlagDetector) -> None:
+    """'has gone a grey colour' is no 'it has gone': the baby is not negated."""
+    assert "infant_unwell" in detector.check("newborn has gone a grey colour and is breathing really fast").categories
+    assert not detector.check("the chest pain has gone now").is_emergency
 
 
 @pytest.mark.parametrize(

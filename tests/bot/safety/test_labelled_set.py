@@ -42,7 +42,7 @@ def test_every_emergency_is_detected_or_possibly_urgent(result: dict, safety_net
     """The rules' rows all flagged; the rare ones left to the semantic detector never asked to rephrase."""
     lab = result["labelled"]
     misses = "\n".join(f"  [{m['category']}/{m['kind']}] {m['text']}" for m in lab["misses"])
-    assert lab["overall"]["recall"] >= 0.995, f"missed emergencies:\n{misses}"
+    assert lab["overall"]["recall"] == 1.0, f"missed emergencies:\n{misses}"
     assert all(safety_net.check(m["text"]).urgency for m in lab["misses"]), misses
 
 
