@@ -202,7 +202,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     def ready() -> None:
         print(
-            f"\nPatientBot is running.\n  Web chat:  {public}/\n  API docs:  {public}/docs\n"
+            f"\nPatientBot is running.\n  Web chat:  {public}/\n  Console:   {public}/console\n"
+            f"  API docs:  {public}/docs\n"
             f"  Health:    {public}/health\nPress Ctrl-C to stop.\n",
             flush=True,
         )

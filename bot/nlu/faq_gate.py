@@ -28,7 +28,7 @@ FallbackClassifier still wants the intent `faq` above its own threshold.
 Otherwise the message
 becomes `nlu_fallback` and the patient is asked to rephrase or offered a
 clinician instead of getting a guess. `patientbot eval` measures what this buys
-against stock Rasa (README, "Choosing the pipeline").
+against stock Rasa (docs/evaluation.md).
 
 With `require_agreement: true` it also asks a second, independent reader, a
 TF-IDF nearest neighbour over the same training examples, and answers only when

@@ -12,7 +12,7 @@ never uses ("how quickly can you get dehydrated?" is not answered by an answer
 that never speaks of speed). A misspelling counts as known: a word of five letters
 or more one edit (a letter added, dropped, changed or two swapped) from a known
 word, because patients type "childern" and "vacine".
-Measured with `patientbot eval` (README, "Choosing the pipeline").
+Measured with `patientbot eval` (docs/evaluation.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Rasa's CountVectorsFeaturizer counts `token.lemma` when a tokenizer provides it,
 so "fevers", "feverish" and "fever" can share a feature without any pretrained
 model. It runs only the pipeline's tokenizer and lookup lemmatizer, not its
 matchers. Whether it earns a place in config.yml is decided by `patientbot eval`
-(README, "Choosing the pipeline").
+(docs/evaluation.md).
 """
 
 from __future__ import annotations
