@@ -62,6 +62,8 @@ from bot.handoff.rating import handle_rating_payload
 
 logger = logging.getLogger(__name__)
 
+BUTTON_NOT_HERE = "That button is not part of this conversation."
+
 
 # Commands every channel understands, and the Rasa intent each one stands for.
 @dataclass
@@ -189,6 +191,12 @@ class Router:
         with unit_of_work(self.session_factory) as session:
             if authorize is not None:
                 authorize(session)
+            if incoming.button is not None and not store.find_conversation(
+                session=session, channel=incoming.channel, external_id=incoming.external_id
+            ):
+                # Refused before anything is written: on SQLite the conversation's savepoint
+                # commits on release, so a later refusal would leave it behind.
+                raise InputError(404, BUTTON_NOT_HERE)
             conversation, _created = store.get_or_create_conversation(
                 session=session,
                 channel=incoming.channel,
@@ -272,7 +280,7 @@ class Router:
                 or not offered.buttons
                 or index >= len(offered.buttons)
             ):
-                raise InputError(404, "That button is not part of this conversation.")
+                raise InputError(404, BUTTON_NOT_HERE)
             button = offered.buttons[index]
             return str(button.get("title", "")), str(button.get("payload", ""))
         if incoming.command is not None:

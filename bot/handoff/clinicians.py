@@ -235,8 +235,12 @@ def authenticate(
     at full speed. A success resets the counter.
     """
     now = now or utcnow()
-    clinician = session.scalar(
-        select(Clinician).where(Clinician.username == username.strip().lower())
+    name = username.strip().lower()
+    # A name no account can have is not looked up (PostgreSQL refuses NUL in text).
+    clinician = (
+        session.scalar(select(Clinician).where(Clinician.username == name))
+        if _USERNAME_RE.match(name)
+        else None
     )
     if clinician is None:
         _verify(_DUMMY_HASH, password)
