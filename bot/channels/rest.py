@@ -2,8 +2,8 @@
 
 The request body is read and checked by us, not by FastAPI's model parsing, so
 that every bad input (not UTF-8, not JSON, empty, oversized) gets one clear
-sentence instead of a validation dump; the pydantic models below still document
-the API in OpenAPI.
+sentence instead of a validation dump, and a missing key is refused before the
+body is read; bot.channels.bodies documents the body in OpenAPI.
 """
 
 from __future__ import annotations
@@ -15,15 +15,24 @@ import anyio
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Security
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy.orm import Session
 
+from bot.apidoc import OutModel, errors, json_body
+from bot.channels.bodies import MAX_EXTERNAL_ID_CHARS, REST_MESSAGE
 from bot.db.session import unit_of_work
 from bot.gateway import conversations as store
 from bot.gateway.apikeys import ApiKeyRefused, verify_api_key
 from bot.gateway.deps import get_gateway
 from bot.gateway.messages import Incoming, StoredMessage
-from bot.gateway.validation import InputError, parse_button, parse_json_object
+from bot.gateway.validation import (
+    MAX_ID,
+    InputError,
+    is_clean_id,
+    parse_button,
+    parse_json_object,
+    refuse_unknown_fields,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["integrations"])
 
@@ -37,26 +46,7 @@ _bearer = HTTPBearer(auto_error=False, description="The same API key as a bearer
 REST_CHANNELS = ("rest", "telegram")
 
 
-class ButtonRef(BaseModel):
-    message_id: int = Field(..., description="Id of the message that offered the quick replies.")
-    index: int = Field(..., ge=0, description="Position of the pressed button in that message.")
-
-
-class PostMessage(BaseModel):
-    channel: Literal["rest", "telegram"] = Field(
-        "rest",
-        description="The patient's channel: 'rest' for your own front end, 'telegram' to act for a Telegram chat.",
-    )
-    external_id: str = Field(
-        ..., min_length=1, max_length=128, description="Your id for the patient on that channel."
-    )
-    text: str | None = Field(None, description="What the patient typed (1 to 2,000 characters).")
-    button: ButtonRef | None = Field(
-        None, description="A quick reply the patient pressed, instead of text."
-    )
-
-
-class MessageOut(BaseModel):
+class MessageOut(OutModel):
     id: int
     sender: Literal["patient", "bot", "clinician", "system"]
     text: str
@@ -65,7 +55,7 @@ class MessageOut(BaseModel):
     created_at: str
 
 
-class PostMessageOut(BaseModel):
+class PostMessageOut(OutModel):
     conversation_id: str
     outcome: Literal["bot", "clinician", "failed"] = Field(
         ...,
@@ -75,15 +65,11 @@ class PostMessageOut(BaseModel):
     replies: list[MessageOut]
 
 
-class ConversationMessagesOut(BaseModel):
+class ConversationMessagesOut(OutModel):
     conversation_id: str
     channel: str
     owner: Literal["bot", "clinician"]
     messages: list[MessageOut]
-
-
-class ErrorOut(BaseModel):
-    detail: str
 
 
 def _out(message: StoredMessage) -> dict[str, Any]:
@@ -146,13 +132,15 @@ async def _verify_alone(request: Request, key: str) -> None:
         _refuse(exc)
 
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorOut, "description": "Body not UTF-8, not JSON, or empty."},
-    401: {"model": ErrorOut, "description": "Missing, wrong or revoked API key."},
-    404: {"model": ErrorOut, "description": "Unknown conversation or button."},
-    413: {"model": ErrorOut, "description": "Message over the length limit."},
-    422: {"model": ErrorOut, "description": "Well-formed JSON with a missing or invalid field."},
-}
+_ERRORS = errors(
+    {
+        400: "Body not UTF-8, not JSON, or empty.",
+        401: "Missing, wrong or revoked API key.",
+        404: "Unknown conversation or button.",
+        413: "Message or body over the length limit.",
+        422: "Well-formed JSON with a missing or invalid field.",
+    }
+)
 
 
 @router.post(
@@ -160,12 +148,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     response_model=PostMessageOut,
     responses=_ERRORS,
     summary="Post a message as a patient",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": PostMessage.schema()}},
-        }
-    },
+    openapi_extra=json_body(REST_MESSAGE),
 )
 async def post_message(request: Request, key: str = Depends(presented_key)) -> JSONResponse:
     """Store the message, route it (Rasa or the clinician in charge) and return what was said back."""
@@ -193,6 +176,7 @@ async def post_message(request: Request, key: str = Depends(presented_key)) -> J
 def _incoming_of(body: bytes) -> Incoming:
     """The patient action in a POST /messages body; InputError (4xx) says what is wrong."""
     data = parse_json_object(body)
+    refuse_unknown_fields(data, ("channel", "external_id", "text", "button"))
     channel = data.get("channel", "rest")
     if channel not in REST_CHANNELS:
         raise InputError(
@@ -200,17 +184,20 @@ def _incoming_of(body: bytes) -> Incoming:
             f"'channel' must be one of {', '.join(REST_CHANNELS)} (web chat is reachable only from the widget).",
         )
     external_id = data.get("external_id")
-    if not isinstance(external_id, str) or not 1 <= len(external_id.strip()) <= 128:
-        raise InputError(422, "'external_id' must be a string of 1 to 128 characters.")
-    if "button" in data and data["button"] is not None:
-        incoming = Incoming(channel, external_id.strip(), button=parse_button(data["button"]))
-    elif "text" in data:
-        if not isinstance(data["text"], str):
+    if not is_clean_id(external_id, MAX_EXTERNAL_ID_CHARS):
+        raise InputError(
+            422, "'external_id' must be a string of 1 to 128 characters, none of them control characters."
+        )
+    button, text = data.get("button"), data.get("text")
+    if button is not None and text is not None:
+        raise InputError(422, "Send 'text' or 'button', not both.")
+    if button is not None:
+        return Incoming(channel, external_id.strip(), button=parse_button(button))
+    if "text" in data:
+        if not isinstance(text, str):
             raise InputError(422, "'text' must be a string.")
-        incoming = Incoming(channel, external_id.strip(), text=data["text"])
-    else:
-        raise InputError(422, "Send 'text' (what the patient typed) or 'button'.")
-    return incoming
+        return Incoming(channel, external_id.strip(), text=text)
+    raise InputError(422, "Send 'text' (what the patient typed) or 'button'.")
 
 
 @router.get(
@@ -222,7 +209,9 @@ def _incoming_of(body: bytes) -> Incoming:
 async def get_messages(
     request: Request,
     conversation_id: str = Path(..., max_length=64),
-    after: int = Query(0, ge=0, description="Only messages with an id above this (for polling)."),
+    after: int = Query(
+        0, ge=0, le=MAX_ID, description="Only messages with an id above this (for polling)."
+    ),
     limit: int = Query(200, ge=1, le=1000),
     key: str = Depends(presented_key),
 ) -> dict[str, Any]:
@@ -232,6 +221,8 @@ async def get_messages(
     def load() -> dict[str, Any] | None:
         with unit_of_work(factory) as session:
             check(session)
+            if not is_clean_id(conversation_id, 64):
+                return None  # no conversation has such an id (and PostgreSQL refuses NUL)
             conversation = store.get_conversation(session=session, conversation_id=conversation_id)
             if conversation is None:
                 return None

@@ -34,6 +34,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.telegram_webhook import WEBHOOK_PATH, InvalidUpdate, shape_problem
 from bot.gateway.messages import ErasureFailed, Incoming, StoredMessage
 from bot.gateway.texts import system_text
 from bot.gateway.validation import InputError
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-WEBHOOK_PATH = "/telegram/webhook"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Leave room below MessageLimit.MAX_TEXT_LENGTH (4096) for the entities HTML adds.
 CHUNK_LIMIT = MessageLimit.MAX_TEXT_LENGTH - 96
 NON_TEXT_REPLY = "Sorry, I can only read text messages. Please type your question."
@@ -196,8 +195,18 @@ class TelegramChannel:
         await application.shutdown()
 
     async def process_webhook_update(self, data: dict[str, Any]) -> None:
-        """An update Telegram posted to our webhook (secret already checked)."""
-        await self.application.update_queue.put(Update.de_json(data, self.application.bot))
+        """Queue an update Telegram posted to our webhook (secret already checked).
+
+        InvalidUpdate, and nothing queued, when it is not one the handlers can read.
+        """
+        problem = shape_problem(data)
+        if problem is not None:
+            raise InvalidUpdate(problem)
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except (TypeError, KeyError, AttributeError, ValueError, OverflowError):
+            raise InvalidUpdate("Update is not a Telegram update.") from None
+        await self.application.update_queue.put(update)
 
     # -- sending (the router calls these) ---------------------------------------------
 

@@ -30,22 +30,31 @@ from typing import Any, cast
 
 from fastapi import (
     APIRouter,
-    Header,
     HTTPException,
     Query,
     Request,
+    Security,
     WebSocket,
     WebSocketDisconnect,
 )
 from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
 from starlette.websockets import WebSocketState
 
+from bot.apidoc import OutModel, errors, json_body
+from bot.channels.bodies import WEBCHAT_MESSAGE
 from bot.gateway.conversations import hash_token
 from bot.gateway.deps import get_gateway
 from bot.gateway.messages import ErasureFailed
 from bot.gateway.routing import Incoming, Router
 from bot.gateway.texts import system_text
-from bot.gateway.validation import InputError, parse_button, parse_json_object
+from bot.gateway.validation import (
+    MAX_ID,
+    InputError,
+    parse_button,
+    parse_json_object,
+    refuse_unknown_fields,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +64,51 @@ MAX_FRAME_BYTES = 64_000
 HELLO_TIMEOUT_S = 15.0
 
 router = APIRouter(prefix="/webchat", tags=["web chat"])
+
+# Documented as a security scheme: the token is the browser's only credential.
+_session_header = APIKeyHeader(
+    name="X-PatientBot-Session",
+    auto_error=False,
+    scheme_name="WebChatSession",
+    description="The token from POST /webchat/api/session (43 base64url characters).",
+)
+
+
+class SessionOut(OutModel):
+    token: str
+
+
+class WebChatMessageOut(OutModel):
+    id: int
+    sender: str
+    text: str
+    buttons: list[dict[str, Any]]
+    created_at: str
+
+
+class MessagesOut(OutModel):
+    messages: list[WebChatMessageOut]
+
+
+class DeletedOut(OutModel):
+    deleted: bool
+    text: str
+
+
+_ERRORS = errors(
+    {
+        400: "Body not UTF-8, not JSON, or empty.",
+        401: "Missing or malformed session token.",
+        404: "That button is not part of this conversation.",
+        413: "Message or body over the length limit.",
+        422: "Well-formed JSON with a missing or invalid field.",
+        503: "The conversation could not be erased everywhere; it is kept. Try again.",
+    }
+)
+
+
+def _errors(*statuses: int) -> dict[int | str, Any]:
+    return {status: _ERRORS[status] for status in statuses}
 
 
 def new_token() -> str:
@@ -81,40 +135,67 @@ def incoming_from(data: dict[str, Any], external_id: str) -> Incoming:
     return Incoming(CHANNEL, external_id, text=text, token_hash=external_id)
 
 
+def http_incoming(data: dict[str, Any], external_id: str) -> Incoming:
+    """A patient action from an HTTP body, in one of its two documented shapes only."""
+    refuse_unknown_fields(data, ("type", "text", "button"))
+    if "button" in data and "text" in data:
+        raise InputError(422, "Send 'text' or a 'button', not both.")
+    kind = "button" if "button" in data else "message"
+    if data.get("type", kind) != kind:
+        raise InputError(422, "'type' must be 'message' with 'text', or 'button' with 'button'.")
+    return incoming_from(data, external_id)
+
+
 def _router(request: Request) -> Router:
     return get_gateway(request.app).require_router()
 
 
-@router.post("/api/session", summary="Start a web chat session")
+@router.post("/api/session", response_model=SessionOut, summary="Start a web chat session")
 async def create_session() -> dict[str, str]:
     """A fresh session token for a browser; the widget keeps it in localStorage."""
     return {"token": new_token()}
 
 
-@router.get("/api/messages", summary="Web chat history (and polling fallback)")
+@router.get(
+    "/api/messages",
+    response_model=MessagesOut,
+    responses=_errors(401),
+    summary="Web chat history (and polling fallback)",
+)
 async def get_messages(
     request: Request,
-    after: int = Query(0, ge=0),
-    x_patientbot_session: str | None = Header(None),
+    after: int = Query(0, ge=0, le=MAX_ID),
+    x_patientbot_session: str | None = Security(_session_header),
 ) -> dict[str, Any]:
     external_id = external_id_for(x_patientbot_session)
     messages = await _router(request).history(CHANNEL, external_id, after_id=after)
     return {"messages": [m.public() for m in messages]}
 
 
-@router.post("/api/messages", summary="Send a web chat message over HTTP (fallback)")
+@router.post(
+    "/api/messages",
+    response_model=MessagesOut,
+    responses=_errors(400, 401, 404, 413, 422),
+    summary="Send a web chat message over HTTP (fallback)",
+    openapi_extra=json_body(WEBCHAT_MESSAGE),
+)
 async def post_message(
-    request: Request, x_patientbot_session: str | None = Header(None)
+    request: Request, x_patientbot_session: str | None = Security(_session_header)
 ) -> dict[str, Any]:
     external_id = external_id_for(x_patientbot_session)
     data = parse_json_object(await request.body())
-    result = await _router(request).handle_incoming(incoming_from(data, external_id))
+    result = await _router(request).handle_incoming(http_incoming(data, external_id))
     return {"messages": [result.patient_message.public()] + [m.public() for m in result.replies]}
 
 
-@router.delete("/api/conversation", summary="Erase this web chat conversation")
+@router.delete(
+    "/api/conversation",
+    response_model=DeletedOut,
+    responses=_errors(401, 503),
+    summary="Erase this web chat conversation",
+)
 async def delete_conversation(
-    request: Request, x_patientbot_session: str | None = Header(None)
+    request: Request, x_patientbot_session: str | None = Security(_session_header)
 ) -> dict[str, Any]:
     external_id = external_id_for(x_patientbot_session)
     try:

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import timezone
 
 import anyio
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response, Security
 from fastapi.responses import RedirectResponse
+from fastapi.security import APIKeyCookie
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.console import security
+from bot.console.forms import read_form
 from bot.console.rendering import ConsoleError, ConsoleRoute, LoginRequired, render
 from bot.db.session import unit_of_work
 from bot.handoff import audit
@@ -27,6 +29,13 @@ router = APIRouter(prefix="/console", route_class=ConsoleRoute)
 
 MAX_USERNAME_CHARS = 64
 MAX_PASSWORD_CHARS = 1024
+# Read by current_user; declared as a security scheme so that OpenAPI says so.
+_session_cookie = APIKeyCookie(
+    name=security.SESSION_COOKIE,
+    auto_error=False,
+    scheme_name="ConsoleSession",
+    description="The console's session cookie, set by POST /console/login.",
+)
 CSRF_REFUSED = (
     "This form has expired or did not come from the console (CSRF check failed). "
     "Reload the page and try again."
@@ -86,6 +95,7 @@ async def current_user(
     request: Request,
     settings: Settings = Depends(settings_dep),
     factory: sessionmaker = Depends(session_factory_dep),
+    _documented: str | None = Security(_session_cookie),
 ) -> ConsoleUser:
     secret = settings.session_secret.get_secret_value()
     claims = security.read_session(secret, request.cookies.get(security.SESSION_COOKIE))
@@ -104,7 +114,7 @@ async def csrf_checked_user(
     """The current user, for a state change: refuses a request without this session's CSRF token."""
     token = request.headers.get(security.CSRF_HEADER)
     if token is None and "form" in request.headers.get("content-type", ""):
-        token = (await request.form()).get(security.CSRF_FIELD)  # type: ignore[assignment]
+        token = (await read_form(request)).get(security.CSRF_FIELD)  # type: ignore[assignment]
     if not security.csrf_valid(settings.session_secret.get_secret_value(), user.session_id, token):
         raise ConsoleError(403, CSRF_REFUSED)
     return user
@@ -143,7 +153,7 @@ async def login(
     settings: Settings = Depends(settings_dep),
     factory: sessionmaker = Depends(session_factory_dep),
 ) -> Response:
-    form = await request.form()
+    form = await read_form(request)
     secret = settings.session_secret.get_secret_value()
     if not security.login_token_valid(
         secret, request.cookies.get(security.LOGIN_COOKIE), form.get(security.CSRF_FIELD)  # type: ignore[arg-type]

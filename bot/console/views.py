@@ -16,11 +16,20 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.orm import sessionmaker
 
+from bot.apidoc import OutModel, errors
 from bot.console import data
 from bot.console.auth import ConsoleUser, csrf_checked_user, current_user
 from bot.console.canned import CANNED_REPLIES, canned_text
-from bot.console.rendering import ConsoleError, ConsoleRoute, render, wants_json
+from bot.console.forms import form_fields
+from bot.console.rendering import (
+    LOGIN_REQUIRED_MESSAGE,
+    ConsoleError,
+    ConsoleRoute,
+    render,
+    wants_json,
+)
 from bot.db.session import unit_of_work
+from bot.gateway.validation import visible_text
 from bot.handoff import clinicians, outbound, service
 from bot.handoff.deps import session_factory_dep, settings_dep
 from bot.handoff.rating import rating_buttons
@@ -36,13 +45,6 @@ def _done(request: Request, location: str, payload: dict[str, Any] | None = None
     if wants_json(request):
         return JSONResponse(payload or {"ok": True})
     return RedirectResponse(location, status_code=303)
-
-
-async def _form(request: Request) -> dict[str, str]:
-    if "form" not in request.headers.get("content-type", ""):
-        return {}
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -107,7 +109,28 @@ async def messages_partial(
     return render(request, "_messages.html", {"messages": messages})
 
 
-@router.get("/api/handoffs/{handoff_id}")
+class HandoffStateOut(OutModel):
+    id: str
+    status: str
+    priority: str
+    claimed_by: str | None
+    mine: bool
+    open: bool
+    queue_position: int
+
+
+@router.get(
+    "/api/handoffs/{handoff_id}",
+    response_model=HandoffStateOut,
+    responses=errors(
+        {
+            401: LOGIN_REQUIRED_MESSAGE,
+            404: "No such handoff.",
+            422: "Invalid input.",
+        }
+    ),
+    summary="A handoff's status, for the console page",
+)
 async def handoff_state(
     handoff_id: str,
     user: ConsoleUser = Depends(current_user),
@@ -197,8 +220,9 @@ async def reply(
 ) -> Response:
     """Send a reply (typed, or a canned one) to the patient's own channel."""
     data.check_handoff_id(handoff_id)
-    form = await _form(request)
-    text = (form.get("text") or "").strip()
+    form = await form_fields(request)
+    # As the gateway will store it: a reply of control characters only is an empty one.
+    text = visible_text(form.get("text") or "")
     canned_id = (form.get("canned_id") or "").strip() or None
     if not text and canned_id:
         text = canned_text(canned_id) or ""
@@ -247,7 +271,7 @@ async def resolve(
 ) -> Response:
     """Close with an outcome note; the patient is told, asked for a rating, and the bot is back."""
     data.check_handoff_id(handoff_id)
-    note = (await _form(request)).get("outcome_note") or ""
+    note = visible_text((await form_fields(request)).get("outcome_note") or "")
 
     def close() -> str:
         with unit_of_work(factory) as session:
@@ -279,7 +303,7 @@ async def duty(
     user: ConsoleUser = Depends(csrf_checked_user),
     factory: sessionmaker = Depends(session_factory_dep),
 ) -> Response:
-    value = (await _form(request)).get("on_duty")
+    value = (await form_fields(request)).get("on_duty")
     if value not in ("true", "false"):
         raise ConsoleError(422, "on_duty must be true or false.")
     await anyio.to_thread.run_sync(

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import hmac
 import importlib
-import json
 import logging
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
@@ -23,13 +21,14 @@ from typing import Any, TypeVar
 
 import anyio
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from sqlalchemy import text
 
-from bot.channels import rest, webchat
+from bot.channels import rest, telegram_webhook, webchat
 from bot.db.migrate import upgrade
 from bot.db.session import make_engine, make_session_factory
 from bot.gateway.events import EventBus, get_event_bus
+from bot.gateway.http_docs import HEALTH_RESPONSES, HealthOut, install_allow_header
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rasa_trackers import RasaTrackerEraser
 from bot.gateway.routing import Router, purge_forever, retry_forever, set_current_router
@@ -220,6 +219,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.gateway = gateway
+    install_allow_header(app)
 
     @app.exception_handler(InputError)
     async def _input_error(_request: Request, exc: InputError) -> JSONResponse:
@@ -227,13 +227,20 @@ def create_app(
 
     app.include_router(webchat.router)
     app.include_router(rest.router)
+    app.include_router(telegram_webhook.router)
     app.state.optional_routers = _include_optional_routers(app)
     _add_core_routes(app, gateway)
     return app
 
 
 def _add_core_routes(app: FastAPI, gateway: Gateway) -> None:
-    @app.get("/health", tags=["operations"], summary="Database, Rasa and supervised services")
+    @app.get(
+        "/health",
+        tags=["operations"],
+        summary="Database, Rasa and supervised services",
+        response_model=HealthOut,
+        responses=HEALTH_RESPONSES,
+    )
     async def health() -> JSONResponse:
         database = await anyio.to_thread.run_sync(gateway.database_ok)
         rasa = await gateway.router.rasa.is_up() if gateway.router else False
@@ -257,25 +264,6 @@ def _add_core_routes(app: FastAPI, gateway: Gateway) -> None:
         if services is not None:
             body["services"] = services
         return JSONResponse(body, status_code=200 if database else 503)
-
-    @app.post("/telegram/webhook", include_in_schema=False)
-    async def telegram_webhook(request: Request) -> Response:
-        channel = gateway.telegram
-        secret = gateway.settings.telegram_webhook_secret
-        if channel is None or channel.mode != "webhook" or secret is None:
-            return JSONResponse({"detail": "Telegram webhook is not enabled."}, status_code=404)
-        presented = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not hmac.compare_digest(presented.encode(), secret.get_secret_value().encode()):
-            logger.warning("refused a Telegram update with a wrong secret token")
-            return JSONResponse({"detail": "Forbidden."}, status_code=403)
-        try:
-            data = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            return JSONResponse({"detail": "Update is not JSON."}, status_code=400)
-        if not isinstance(data, dict):
-            return JSONResponse({"detail": "Update must be a JSON object."}, status_code=400)
-        await channel.process_webhook_update(data)
-        return Response(status_code=200)
 
     @app.get("/", include_in_schema=False)
     async def demo_page() -> HTMLResponse:

@@ -24,11 +24,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, Security
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, StrictBool, ValidationError, constr
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel, Field, StrictBool, ValidationError, constr
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.apidoc import JsonSchema, OutModel, errors, json_body
 from bot.db.base import utcnow
 from bot.db.models import Conversation
 from bot.db.session import unit_of_work
@@ -44,21 +46,37 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-PatientBot-Secret"
+# Ids and contacts hold no control characters (PostgreSQL refuses NUL in text: a 500).
+NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]+$"
 MAX_BODY_BYTES = 64 * 1024
 
 router = APIRouter(prefix="/api", tags=["handoff API (action server)"], lifespan=worker.lifespan)
 
+# Read by require_secret; declared as a security scheme so that OpenAPI says so.
+_secret_header = APIKeyHeader(
+    name=SECRET_HEADER,
+    auto_error=False,
+    scheme_name="HandoffSecret",
+    description="PATIENTBOT_HANDOFF_SECRET, shared with the action server.",
+)
+
+
+def _consent_must_be_true(schema: JsonSchema, _model: type[BaseModel]) -> None:
+    # Any boolean parses; false is then refused with a sentence of its own (the domain's).
+    schema["properties"]["consent"]["enum"] = [True]
+
 
 class CallbackIn(BaseModel):
-    contact: constr(strip_whitespace=True, min_length=1, max_length=200)  # type: ignore[valid-type]
-    consent: StrictBool
+    contact: constr(strip_whitespace=True, min_length=1, max_length=200, regex=NO_CONTROL)  # type: ignore[valid-type]
+    consent: StrictBool = Field(..., description="The patient agreed to be called back: must be true.")
 
     class Config:
         extra = "forbid"
+        schema_extra = _consent_must_be_true
 
 
 class HandoffIn(BaseModel):
-    sender_id: constr(strip_whitespace=True, min_length=1, max_length=160)  # type: ignore[valid-type]
+    sender_id: constr(strip_whitespace=True, min_length=1, max_length=160, regex=NO_CONTROL)  # type: ignore[valid-type]
     reason: Literal[service.REASONS]  # type: ignore[valid-type]
     priority: Literal[service.PRIORITIES]  # type: ignore[valid-type]
     summary: dict[str, Any] = {}
@@ -69,7 +87,8 @@ class HandoffIn(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    sender_id: constr(strip_whitespace=True, min_length=1, max_length=160)  # type: ignore[valid-type]
+    # 128: the width of answer_feedback.sender_id (a longer one was a database error, a 500).
+    sender_id: constr(strip_whitespace=True, min_length=1, max_length=128, regex=NO_CONTROL)  # type: ignore[valid-type]
     faq_id: constr(strip_whitespace=True, regex=r"^[A-Za-z0-9_./-]{1,64}$")  # type: ignore[valid-type]
     helpful: StrictBool
 
@@ -77,7 +96,55 @@ class FeedbackIn(BaseModel):
         extra = "forbid"
 
 
-def require_secret(request: Request, settings: Settings = Depends(settings_dep)) -> None:
+class TicketOut(OutModel):
+    handoff_id: str
+    status: str
+    priority: str
+    queue_position: int = Field(..., description="1 for the next to be claimed; 0 once claimed.")
+    expected_wait_minutes: int
+    clinician_available: bool
+
+
+class AlreadyOpenOut(TicketOut):
+    """409: the handoff already open for this conversation, and why nothing new was opened."""
+
+    detail: str
+
+
+class FieldError(OutModel):
+    field: str
+    message: str
+
+
+class InvalidBodyOut(OutModel):
+    """422: a sentence, or one entry per invalid field of a well-formed JSON object."""
+
+    detail: str | list[FieldError]
+
+
+class FeedbackOut(OutModel):
+    id: int
+    faq_id: str
+    helpful: bool
+
+
+_ERRORS = {
+    **errors(
+        {
+            401: f"Missing or wrong {SECRET_HEADER} header.",
+            404: "Unknown sender_id: no such conversation.",
+            413: f"Body over {MAX_BODY_BYTES} bytes.",
+        }
+    ),
+    **errors({422: "Not a JSON object, or invalid fields."}, InvalidBodyOut),
+}
+
+
+def require_secret(
+    request: Request,
+    settings: Settings = Depends(settings_dep),
+    _documented: str | None = Security(_secret_header),
+) -> None:
     given = request.headers.get(SECRET_HEADER, "").encode()
     expected = settings.handoff_secret.get_secret_value().encode()
     if not hmac.compare_digest(given, expected):
@@ -184,21 +251,21 @@ def _error(error: HandoffError) -> JSONResponse:
     return JSONResponse({"detail": error.message}, status_code=status_for(error))
 
 
-def _body_doc(model: type[BaseModel]) -> dict[str, Any]:
-    """OpenAPI request body for handlers that read the body themselves (after the secret check)."""
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": model.schema()}},
-        }
-    }
-
-
 @router.post(
     "/handoffs",
     status_code=201,
+    response_model=TicketOut,
+    responses={
+        200: {"model": TicketOut, "description": "Callback details added to the open handoff."},
+        409: {
+            "model": AlreadyOpenOut,
+            "description": "A handoff is already open: it is returned, with its priority "
+            "raised (and audited) if this request's is higher.",
+        },
+        **_ERRORS,
+    },
     dependencies=[Depends(require_secret)],
-    openapi_extra=_body_doc(HandoffIn),
+    openapi_extra=json_body(HandoffIn),
 )
 async def create_handoff(
     request: Request,
@@ -218,8 +285,10 @@ async def create_handoff(
 @router.post(
     "/feedback",
     status_code=201,
+    response_model=FeedbackOut,
+    responses=_ERRORS,
     dependencies=[Depends(require_secret)],
-    openapi_extra=_body_doc(FeedbackIn),
+    openapi_extra=json_body(FeedbackIn),
 )
 async def create_feedback(
     request: Request, factory: sessionmaker = Depends(session_factory_dep)

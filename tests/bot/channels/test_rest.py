@@ -190,7 +190,11 @@ def test_openapi_documents_the_api_and_its_keys(api: tuple[httpx.Client, str]) -
     client, _key = api
     spec = httpx.get(f"{client.base_url}/openapi.json", timeout=20).json()
     post = spec["paths"]["/api/v1/messages"]["post"]
-    assert post["requestBody"]["content"]["application/json"]["schema"]["properties"]["text"]
+    shapes = post["requestBody"]["content"]["application/json"]["schema"]["oneOf"]
+    assert [set(shape["required"]) for shape in shapes] == [
+        {"external_id", "text"},
+        {"external_id", "button"},
+    ]
     assert {"401", "413", "422"} <= set(post["responses"])
     assert "/api/v1/conversations/{conversation_id}/messages" in spec["paths"]
     assert {"APIKeyHeader", "HTTPBearer"} <= set(spec["components"]["securitySchemes"])
