@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.dashboard.erasure import keep_counts
 from bot.db.base import utcnow
 from bot.db.models import AnswerFeedback, Conversation, Message
 from bot.handoff.models import OPEN_STATUSES, Handoff
@@ -154,6 +155,8 @@ def delete_conversation(*, session: Session, conversation_id: str) -> bool:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         return False
+    # The dashboard keeps what it counted of the conversation, as counts only.
+    keep_counts(session=session, conversation_id=conversation_id)
     # Explicit deletes: SQLite enforces ON DELETE CASCADE only with foreign_keys=ON,
     # and we do not want to depend on a pragma for erasure.
     session.execute(delete(Message).where(Message.conversation_id == conversation_id))
