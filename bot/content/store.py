@@ -70,6 +70,10 @@ class ContentStore:
         entry = self._entries.get(("faq", faq_id))
         return entry.title if entry is not None else None
 
+    def entries(self) -> list[ContentEntry]:
+        """Every entry loaded, whatever its status (the dashboard's review dates)."""
+        return list(self._entries.values())
+
     def is_served(self, kind: str, entry_id: str, today: date | None = None) -> bool:
         entry = self._entries.get((kind, entry_id))
         return entry is not None and entry.is_served(today or date.today())
