@@ -41,8 +41,9 @@ $(STAMP): requirements/constraints.txt requirements/requirements.in requirements
 	$(PY) -m pip check
 	@touch $(STAMP)
 
-browser: ## Debian's chromium for the browser tests (Playwright drives it; it cannot download one)
+browser: ## Debian's chromium for the browser tests (Playwright drives it; it cannot download one), and axe-core
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
 
 content: $(STAMP) ## validate the vetted content and generate Rasa data from it
 	$(PB) content build
