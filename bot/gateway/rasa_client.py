@@ -107,11 +107,6 @@ class RasaResponse:
         return any(part.get("not_understood") is True for part in self.custom)
 
     @property
-    def offers_faqs(self) -> bool:
-        """True when the reply is a "did you mean" offer of FAQ titles (``{"faq_offer": [...]}``)."""
-        return any(part.get("faq_offer") for part in self.custom)
-
-    @property
     def faq_ids(self) -> list[str]:
         return [str(part["faq_id"]) for part in self.custom if part.get("faq_id")]
 

@@ -55,12 +55,7 @@ from bot.gateway.messages import (
 )
 from bot.gateway.rasa_client import RasaClient, RasaResponse, RasaUnavailable
 from bot.gateway.rasa_trackers import RasaTrackerEraser
-from bot.gateway.safety import (
-    NOT_EMERGENCY,
-    SafetyCheck,
-    SafetyVerdict,
-    needs_possibly_urgent_reply,
-)
+from bot.gateway.safety import NOT_EMERGENCY, SafetyCheck, SafetyVerdict
 from bot.gateway.texts import emergency_text, system_text
 from bot.gateway.validation import InputError, clean_text
 from bot.handoff.rating import handle_rating_payload
@@ -400,9 +395,7 @@ class Router:
             for message in stored:
                 await self._push(ref, message)
             return stored, "failed"
-        if needs_possibly_urgent_reply(
-            plan.urgency, not_understood=response.is_not_understood, offers_faqs=response.offers_faqs
-        ):
+        if plan.urgency and response.is_not_understood:
             stored = await self.run_db(self._possibly_urgent, plan)
             outcome = "clinician"
         else:

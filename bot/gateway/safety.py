@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.safety.language import guess_language
-from bot.safety.urgency import LEXICAL_SIGNS
 
 logger = logging.getLogger(__name__)
 
@@ -39,20 +38,6 @@ class SafetyVerdict:
 
 
 NOT_EMERGENCY = SafetyVerdict(is_emergency=False)
-
-
-def needs_possibly_urgent_reply(urgency: tuple[str, ...], *, not_understood: bool, offers_faqs: bool) -> bool:
-    """Whether Rasa's reply to a message with signs of urgency gives way to the possibly-urgent tier.
-
-    A message that might be urgent is never asked to rephrase. A "did you mean" offer is
-    not a request to rephrase, and for a general question about a baby's dehydration
-    (the semantic detector's probability over its bar, no urgent word in the message) the
-    dehydration FAQ is what helps; so an offer stands when the semantic sign is the only
-    one. A word of urgency (a newborn, "can't breathe", "suddenly") still replaces it.
-    """
-    if not urgency or not not_understood:
-        return False
-    return not offers_faqs or bool(LEXICAL_SIGNS & set(urgency))
 
 
 def _jsonable(flag: Any) -> Any:

@@ -39,7 +39,7 @@ from bot.safety.detector import (
     get_detector,
 )
 from bot.safety.semantic import FLAG_AT, SemanticVerdict, shared_semantic_detector
-from bot.safety.urgency import NEAR_EMERGENCY, urgency_signs
+from bot.safety.urgency import urgency_signs
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 # historical (ConText) is calm for the semantic detector.
 CALM_SHARE = 0.5
 SEMANTIC = "semantic"
+NEAR_EMERGENCY = "near_emergency"
 MILD = re.compile(
     r"(?<!\w)(?:a (?:little|bit)|slight(?:ly)?|mild(?:ly)?|small|minor|tiny|normal(?:ly)?|fine|"
     r"(?:has|have|it|it's|its|bleeding|pain) stopped|stopped (?:bleeding|hurting)|a couple of|poco|leve)(?!\w)",

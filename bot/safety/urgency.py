@@ -22,11 +22,6 @@ import re
 VULNERABLE = "vulnerable"
 SEVERE = "severe"
 TIME_DANGER = "time_danger"
-# Not a word of the message: the semantic detector's emergency probability reached URGENT_AT
-# (bot.safety.semantic) without a flag. The weakest sign, so it alone lets a "did you mean"
-# offer stand (bot.gateway.safety.needs_possibly_urgent_reply).
-NEAR_EMERGENCY = "near_emergency"
-LEXICAL_SIGNS = frozenset({VULNERABLE, SEVERE, TIME_DANGER})
 
 
 def _words(*patterns: str) -> re.Pattern[str]:
