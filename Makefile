@@ -67,8 +67,9 @@ pytest: ## the pytest suite (real Rasa, databases, browser)
 	mkdir -p artifacts
 	$(PY) -m pytest -p no:cacheprovider -ra
 
-lint: ## ruff
+lint: ## ruff, and the layering contracts (pyproject.toml, import-linter)
 	$(VENV)/bin/ruff check bot actions tests bench
+	$(VENV)/bin/lint-imports
 
 types: ## mypy
 	$(VENV)/bin/mypy
