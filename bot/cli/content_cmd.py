@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bot.content.bulletins import load_bulletins, validate_bulletins
 from bot.content.compiler import compile_faq_data, write_faq_data
 from bot.content.loader import ContentLoadError, load_clinic
 from bot.content.validator import validate_clinic, validate_dir
@@ -50,6 +51,12 @@ def _check(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         return None
     today = args.today or date.today()
     entries, defects = validate_dir(args.content_dir, clinic, today=today)
+    bulletins, unreadable = load_bulletins(args.content_dir)
+    defects = sorted(
+        defects + unreadable + validate_bulletins(bulletins, clinic, today=today),
+        key=lambda d: (str(d.path), d.line, d.message),
+    )
+    args.bulletin_count = len(bulletins)
     return clinic, today, entries, validate_clinic(args.clinic, clinic) + defects
 
 
@@ -62,9 +69,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(defect, file=sys.stderr)
     faqs = sum(1 for e in entries if e.kind == "faq")
     if defects:
-        print(f"{len(defects)} defect(s) in {len(entries)} content files", file=sys.stderr)
+        print(f"{len(defects)} defect(s) in {len(entries) + args.bulletin_count} content files", file=sys.stderr)
         return 1
-    print(f"content OK: {len(entries)} files ({faqs} FAQs)")
+    print(f"content OK: {len(entries) + args.bulletin_count} files ({faqs} FAQs, {args.bulletin_count} bulletins)")
     return 0
 
 

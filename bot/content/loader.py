@@ -30,7 +30,7 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _as_date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -41,7 +41,7 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
-def _text(value: Any) -> str:
+def text_of(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
@@ -49,17 +49,17 @@ def _questions(raw: dict[str, Any], key: str, lines: dict[str, int]) -> tuple[tu
     """A list of questions under `key` and the 1-based line of each (the key's line if unknown)."""
     items = raw.get(key) or []
     if isinstance(items, str):  # one question written without the list dash
-        return (_text(items),), (lines.get(key, 1),)
+        return (text_of(items),), (lines.get(key, 1),)
     if not isinstance(items, list):
         return (), ()
     item_lines = tuple(
         items.lc.item(i)[0] + 1 if hasattr(items, "lc") else lines.get(key, 1) for i in range(len(items))
     )
-    return tuple(_text(item) for item in items), item_lines
+    return tuple(text_of(item) for item in items), item_lines
 
 
-def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
-    """Parse one content file; returns the entry and the raw mapping (for the validator)."""
+def read_mapping(path: Path) -> tuple[CommentedMap, dict[str, int]]:
+    """A content file's top-level mapping and the 1-based line of each key; ContentLoadError if unreadable."""
     try:
         with path.open(encoding="utf-8") as handle:
             raw = _yaml().load(handle)
@@ -72,43 +72,53 @@ def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
         raise ContentLoadError(Defect(path, line, f"invalid YAML: {problem}")) from exc
     if not isinstance(raw, dict):
         raise ContentLoadError(Defect(path, 1, "expected a mapping of fields (id, title, answer, ...)"))
-
     # The round-trip loader returns a CommentedMap, which carries line numbers.
     lines = {str(key): cast(CommentedMap, raw).lc.key(key)[0] + 1 for key in raw}
-    examples, example_lines = _questions(raw, "examples", lines)
-    not_answered, not_answered_lines = _questions(raw, "not_answered", lines)
+    return cast(CommentedMap, raw), lines
+
+
+def parse_sources(raw: dict[str, Any]) -> tuple[Source, ...]:
+    """The `sources` list as Source records; malformed items are left for the validator."""
     sources = []
     for item in raw.get("sources") or []:
         if isinstance(item, dict):
             sources.append(
                 Source(
-                    title=_text(item.get("title")),
-                    publisher=_text(item.get("publisher")),
-                    url=_text(item.get("url")),
+                    title=text_of(item.get("title")),
+                    publisher=text_of(item.get("publisher")),
+                    url=text_of(item.get("url")),
                 )
             )
+    return tuple(sources)
+
+
+def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
+    """Parse one content file; returns the entry and the raw mapping (for the validator)."""
+    raw, lines = read_mapping(path)
+    examples, example_lines = _questions(raw, "examples", lines)
+    not_answered, not_answered_lines = _questions(raw, "not_answered", lines)
     entry = ContentEntry(
         kind=kind,
-        id=_text(raw.get("id")),
-        title=_text(raw.get("title")),
-        status=_text(raw.get("status")),
-        answer=" ".join(_text(raw.get("answer")).split()),
-        sources=tuple(sources),
-        reviewed_by=_text(raw.get("reviewed_by")),
-        reviewed_on=_as_date(raw.get("reviewed_on")),
-        review_due=_as_date(raw.get("review_due")),
-        tags=tuple(_text(t) for t in raw.get("tags") or [] if _text(t)),
+        id=text_of(raw.get("id")),
+        title=text_of(raw.get("title")),
+        status=text_of(raw.get("status")),
+        answer=" ".join(text_of(raw.get("answer")).split()),
+        sources=parse_sources(raw),
+        reviewed_by=text_of(raw.get("reviewed_by")),
+        reviewed_on=as_date(raw.get("reviewed_on")),
+        review_due=as_date(raw.get("review_due")),
+        tags=tuple(text_of(t) for t in raw.get("tags") or [] if text_of(t)),
         examples=examples,
         not_answered=not_answered,
-        related=tuple(_text(r) for r in raw.get("related") or [] if _text(r)),
+        related=tuple(text_of(r) for r in raw.get("related") or [] if text_of(r)),
         myth=bool(raw.get("myth", False)),
-        response=_text(raw.get("response")) or None,
+        response=text_of(raw.get("response")) or None,
         buttons=tuple(
-            (_text(b.get("title")), _text(b.get("payload")))
+            (text_of(b.get("title")), text_of(b.get("payload")))
             for b in raw.get("buttons") or []
             if isinstance(b, dict)
         ),
-        variables=tuple(_text(v) for v in raw.get("variables") or []),
+        variables=tuple(text_of(v) for v in raw.get("variables") or []),
         rest_point=bool(raw.get("rest_point", False)),
         not_understood=bool(raw.get("not_understood", False)),
         path=path,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from bot.content.models import ContentEntry, ServedAnswer
+from bot.content.models import ContentEntry, ServedAnswer, Source
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 TEMPLATE_FIELDS = (
@@ -47,11 +48,16 @@ def word_count(text: str) -> int:
 
 def provenance_line(entry: ContentEntry) -> str:
     """"Source: ... Reviewed by ... on ..." so every answer carries its evidence."""
-    sources = "; ".join(f"{s.publisher}, {s.title} ({s.url})" for s in entry.sources)
-    reviewed = entry.reviewed_on.isoformat() if entry.reviewed_on else "unknown date"
-    if sources:
-        return f"Source: {sources}. Reviewed by {entry.reviewed_by} on {reviewed}."
-    return f"Reviewed by {entry.reviewed_by} on {reviewed}."
+    return provenance(entry.sources, entry.reviewed_by, entry.reviewed_on)
+
+
+def provenance(sources: tuple[Source, ...], reviewed_by: str, reviewed_on: date | None) -> str:
+    """The provenance of any vetted text (answers and bulletins alike)."""
+    cited = "; ".join(f"{s.publisher}, {s.title} ({s.url})" for s in sources)
+    reviewed = reviewed_on.isoformat() if reviewed_on else "unknown date"
+    if cited:
+        return f"Source: {cited}. Reviewed by {reviewed_by} on {reviewed}."
+    return f"Reviewed by {reviewed_by} on {reviewed}."
 
 
 def serve(entry: ContentEntry, clinic: Mapping[str, Any]) -> ServedAnswer:
