@@ -34,6 +34,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.telegram_subscriptions import TelegramSubscriptions
 from bot.channels.telegram_webhook import WEBHOOK_PATH, InvalidUpdate, shape_problem
 from bot.gateway.messages import ErasureFailed, Incoming, StoredMessage
 from bot.gateway.texts import system_text
@@ -118,6 +119,7 @@ class TelegramChannel:
         self.settings = settings
         self.router = router
         self.mode = settings.telegram_mode
+        self.subscriptions = TelegramSubscriptions(router)
         self.application = self._build_application()
 
     # -- building ---------------------------------------------------------------------
@@ -138,6 +140,7 @@ class TelegramChannel:
         application = builder.build()
         for name, callback in self.commands().items():
             application.add_handler(CommandHandler(name, callback))
+        application.add_handler(self.subscriptions.button_handler())
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.on_text))
         # Unknown commands are typed text like any other.
@@ -156,6 +159,7 @@ class TelegramChannel:
             "doctor": self.cmd_doctor,
             "cancel": self.cmd_cancel,
             "delete": self.cmd_delete,
+            **self.subscriptions.commands(),
         }
 
     def command_menu(self) -> list[BotCommand]:

@@ -1,5 +1,6 @@
 """Import every model module so that Base.metadata is complete (Alembic, tests)."""
 
+from bot.bulletins import models as bulletin_models  # noqa: F401
 from bot.dashboard import models as dashboard_models  # noqa: F401
 from bot.db import models as patient_models  # noqa: F401
 from bot.db.base import Base

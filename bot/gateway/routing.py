@@ -35,6 +35,7 @@ import anyio
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.bulletins.subscriptions import erase_recipient
 from bot.db.base import utcnow
 from bot.db.models import Conversation, Message
 from bot.db.session import unit_of_work
@@ -627,6 +628,9 @@ class Router:
 
         def delete() -> str | None:
             with unit_of_work(self.session_factory) as session:
+                if silent_since is None:
+                    # The patient's own erasure also withdraws bulletin consent (silence does not).
+                    erase_recipient(session=session, channel=channel, external_id=external_id)
                 conversation = store.find_conversation(
                     session=session, channel=channel, external_id=external_id
                 )

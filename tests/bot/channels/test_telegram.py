@@ -58,7 +58,9 @@ def test_polling_mode_whole_conversation(
 
     # Start-up: the command menu is registered and polling replaced any webhook.
     commands = api.wait_for("setMyCommands")[0].params["commands"]
-    assert [c["command"] for c in commands] == ["start", "help", "doctor", "cancel", "delete"]
+    assert [c["command"] for c in commands] == [
+        "start", "help", "doctor", "cancel", "delete", "subscribe", "unsubscribe", "topics"
+    ]
     assert all(c["description"] for c in commands)
     api.wait_for("deleteWebhook")
 
