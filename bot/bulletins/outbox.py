@@ -66,6 +66,18 @@ def queue_send(
     return send
 
 
+def reach(*, session: Session, bulletin_id: str, topics: list[str], channels: list[str]) -> tuple[int, int]:
+    """(recipients a send would queue now, subscribers in the audience who already had this bulletin)."""
+    everyone = audience(session=session, topics=topics, channels=channels)
+    done = set(
+        session.execute(
+            select(OutboxRow.channel, OutboxRow.external_id).where(OutboxRow.bulletin_id == bulletin_id)
+        ).all()
+    )
+    already = sum(1 for recipient in everyone if recipient in done)
+    return len(everyone) - already, already
+
+
 def claim(*, session: Session, send: BulletinSend, now: datetime, limit: int) -> list[Claimed]:
     """Up to `limit` queued rows, due now, marked `sending`; rows of patients who opted out since become `unsubscribed`."""
     query = (

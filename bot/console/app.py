@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
-from bot.console import auth, dashboard, live, views
+from bot.console import auth, bulletins, dashboard, live, views
 from bot.console.rendering import HERE, ConsoleRoute
 
 router = APIRouter(route_class=ConsoleRoute)
@@ -17,6 +17,7 @@ router.include_router(auth.router)
 router.include_router(views.router)
 router.include_router(live.router)
 router.include_router(dashboard.router)
+router.include_router(bulletins.router)
 
 _STATIC = {
     "console.js": "text/javascript",

@@ -24,6 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from sqlalchemy import text
 
+from bot.bulletins.dispatch import Dispatcher
 from bot.channels import rest, telegram_webhook, webchat
 from bot.db.migrate import upgrade
 from bot.db.session import make_engine, make_session_factory
@@ -74,6 +75,7 @@ class Gateway:
         self.router: Router | None = None
         self.telegram: Any = None  # bot.channels.telegram.TelegramChannel when enabled
         self.telegram_error: str | None = None
+        self.bulletin_dispatcher: Dispatcher | None = None
         self._stop = asyncio.Event()
         self._retry_task: asyncio.Task[None] | None = None
         self._purge_task: asyncio.Task[None] | None = None
@@ -127,6 +129,9 @@ class Gateway:
         set_current_router(self.router)
         if self.settings.telegram_enabled:
             await self._start_telegram()
+        # Bulletin sends a stop or a crash interrupted carry on from their outbox rows.
+        self.bulletin_dispatcher = Dispatcher(settings=self.settings, session_factory=self.session_factory)
+        await self.bulletin_dispatcher.resume()
         self._stop = asyncio.Event()
         self._retry_task = asyncio.create_task(
             retry_forever(self.router, self.retry_interval_s, self._stop)
@@ -155,6 +160,8 @@ class Gateway:
         self._stop.set()
         tasks = [task for task in (self._retry_task, self._purge_task) if task is not None]
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self.bulletin_dispatcher is not None:
+            await self.bulletin_dispatcher.stop()
         self.trackers.dispose()
         if self.telegram is not None:
             await self.telegram.stop()
