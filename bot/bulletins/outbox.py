@@ -78,12 +78,13 @@ def reach(*, session: Session, bulletin_id: str, topics: list[str], channels: li
     return len(everyone) - already, already
 
 
-def claim(*, session: Session, send: BulletinSend, now: datetime, limit: int) -> list[Claimed]:
-    """Up to `limit` queued rows, due now, marked `sending`; rows of patients who opted out since become `unsubscribed`."""
+def claim(*, session: Session, send: BulletinSend, channel: str, now: datetime, limit: int) -> list[Claimed]:
+    """Up to `limit` queued rows of `channel`, due now, marked `sending`; rows of patients who opted out since become `unsubscribed`."""
     query = (
         select(OutboxRow)
         .where(
             OutboxRow.send_id == send.id,
+            OutboxRow.channel == channel,
             OutboxRow.status == "queued",
             (OutboxRow.next_attempt_at.is_(None)) | (OutboxRow.next_attempt_at <= now),
         )

@@ -127,8 +127,7 @@ class TelegramBulletinSender:
             send = session.get(BulletinSend, send_id)
             if send is None:
                 return []
-            rows = outbox.claim(session=session, send=send, now=self.clock(), limit=self.batch)
-        return [row for row in rows if row.channel == CHANNEL]
+            return outbox.claim(session=session, send=send, channel=CHANNEL, now=self.clock(), limit=self.batch)
 
     def _mark(self, row: outbox.Claimed, status: str, error: str | None) -> None:
         with unit_of_work(self.session_factory) as session:
