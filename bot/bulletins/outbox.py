@@ -160,3 +160,35 @@ def unfinished_sends(*, session: Session) -> list[BulletinSend]:
 
 def recent_sends(*, session: Session, limit: int = 20) -> list[BulletinSend]:
     return list(session.execute(select(BulletinSend).order_by(BulletinSend.created_at.desc()).limit(limit)).scalars())
+
+
+def take_unseen(*, session: Session, channel: str, external_id: str, sendable: set[str], now: datetime) -> list[str]:
+    """Bulletin ids queued for a recipient the channel cannot push to (the web chat), now shown.
+
+    Marked sent with `seen_at`, so the widget shows each once; a patient who opted
+    out since gets `unsubscribed`, a bulletin no longer sendable (expired) `failed`.
+    """
+    rows = list(
+        session.execute(
+            select(OutboxRow, BulletinSend.topics)
+            .join(BulletinSend, BulletinSend.id == OutboxRow.send_id)
+            .where(OutboxRow.channel == channel, OutboxRow.external_id == external_id, OutboxRow.status == "queued")
+            .order_by(OutboxRow.id)
+        ).all()
+    )
+    mine = set(
+        session.execute(
+            select(Subscription.topic).where(Subscription.channel == channel, Subscription.external_id == external_id)
+        ).scalars()
+    )
+    shown = []
+    for row, topics in rows:
+        if not mine & set(topics):
+            row.status = "unsubscribed"
+        elif row.bulletin_id not in sendable:
+            row.status, row.last_error = "failed", "Expired"
+        else:
+            row.status, row.sent_at, row.seen_at = "sent", now, now
+            shown.append(row.bulletin_id)
+    session.flush()
+    return shown

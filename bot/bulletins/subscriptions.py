@@ -16,12 +16,19 @@ from sqlalchemy.orm import Session
 
 from bot.bulletins.models import OutboxRow, Subscription
 from bot.content.bulletins import TOPICS
+from bot.content.profile import text_fields
+from bot.paths import CLINIC_FILE
 
 # How each channel tells the patient to stop; appended to every bulletin and quoted in the consent.
 HOW_TO_STOP = {
     "telegram": "To stop these bulletins, send /unsubscribe.",
     "webchat": "To stop these bulletins, choose \"Health tips\" in the chat menu and turn the topic off.",
 }
+
+
+def clinic_name() -> str:
+    """The clinic's name as the consent sentence quotes it (data/clinic.yml)."""
+    return str(text_fields(CLINIC_FILE).get("clinic_name", "the clinic"))
 
 
 def consent_wording(*, topic: str, channel: str, clinic_name: str) -> str:

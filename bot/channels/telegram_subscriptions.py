@@ -17,16 +17,15 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot.bulletins.subscriptions import (
     HOW_TO_STOP,
+    clinic_name,
     consent_wording,
     subscribe,
     topics_of,
     unsubscribe,
 )
 from bot.content.bulletins import TOPICS
-from bot.content.profile import text_fields
 from bot.db.base import utcnow
 from bot.db.session import unit_of_work
-from bot.paths import CLINIC_FILE
 
 if TYPE_CHECKING:
     from bot.gateway.routing import Router
@@ -36,10 +35,6 @@ logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
 BUTTON_PATTERN = r"^t:[+-]:"
 ALL = "*"
-
-
-def clinic_name() -> str:
-    return str(text_fields(CLINIC_FILE).get("clinic_name", "the clinic"))
 
 
 def subscribe_prompt() -> str:

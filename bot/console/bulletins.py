@@ -34,9 +34,9 @@ from bot.settings import Settings
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)
 
-# Where a bulletin can be sent from the console. The web chat shows bulletins when the widget
-# next opens (it cannot be pushed to while closed); that part is not built yet.
-CHANNELS = {"telegram": "Telegram"}
+# Where a bulletin can be sent. The web chat cannot be pushed to while the widget is closed:
+# its rows stay queued until the patient next opens it (bot/channels/webchat_bulletins.py).
+CHANNELS = {"telegram": "Telegram", "webchat": "Web chat (shown when the widget next opens)"}
 REFRESH_S = 3
 
 
@@ -138,13 +138,16 @@ async def send_page(
     send_id: str,
     user: ConsoleUser = Depends(admin_user),
     factory: sessionmaker = Depends(session_factory_dep),
+    settings: Settings = Depends(settings_dep),
 ) -> Response:
     send, counts = await anyio.to_thread.run_sync(_send_state, factory, send_id)
+    task = dispatcher_for(request.app, settings, factory).tasks.get(send_id)
+    running = task is not None and not task.done()
     response = render(
         request, "bulletin_send.html",
         {"user": user, "send": send, "counts": counts, "bulletin": bulletins_by_id().get(send.bulletin_id),
-         "all_topics": TOPICS, "running": counts["queued"] + counts["sending"] > 0},
+         "all_topics": TOPICS, "running": running},
     )
-    if counts["queued"] + counts["sending"]:
+    if running:  # Telegram rows still going out (web chat rows wait for their widget)
         response.headers["Refresh"] = str(REFRESH_S)
     return response

@@ -25,7 +25,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from sqlalchemy import text
 
 from bot.bulletins.dispatch import Dispatcher
-from bot.channels import rest, telegram_webhook, webchat
+from bot.channels import rest, telegram_webhook, webchat, webchat_bulletins
 from bot.db.migrate import upgrade
 from bot.db.session import make_engine, make_session_factory
 from bot.gateway.events import EventBus, get_event_bus
@@ -233,6 +233,7 @@ def create_app(
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     app.include_router(webchat.router)
+    app.include_router(webchat_bulletins.router)
     app.include_router(rest.router)
     app.include_router(telegram_webhook.router)
     app.state.optional_routers = _include_optional_routers(app)

@@ -42,7 +42,11 @@
   var title = el("h2", { id: "pb-title", class: "pb-title" }, "PatientBot");
   var eraseButton = el("button", { type: "button", class: "pb-icon", "aria-label": "Erase this conversation" }, "Erase");
   var closeButton = el("button", { type: "button", class: "pb-icon", "aria-label": "Close chat" }, "\u00d7");
-  header.appendChild(title); header.appendChild(eraseButton); header.appendChild(closeButton);
+  var tipsButton = el("button", {
+    type: "button", class: "pb-icon", "aria-expanded": "false", "aria-controls": "pb-tips"
+  }, "Health tips");
+  header.appendChild(title); header.appendChild(tipsButton); header.appendChild(eraseButton); header.appendChild(closeButton);
+  var tips = el("fieldset", { id: "pb-tips", class: "pb-tips", hidden: "" });
   var log = el("div", {
     class: "pb-log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
     "aria-label": "Conversation", tabindex: "0"
@@ -58,7 +62,7 @@
   });
   var send = el("button", { type: "submit", class: "pb-send", "aria-label": "Send message" }, "Send");
   form.appendChild(label); form.appendChild(input); form.appendChild(send);
-  panel.appendChild(header); panel.appendChild(log); panel.appendChild(typing);
+  panel.appendChild(header); panel.appendChild(tips); panel.appendChild(log); panel.appendChild(typing);
   panel.appendChild(replies); panel.appendChild(alertBox); panel.appendChild(form);
   root.appendChild(panel); root.appendChild(bubble);
   document.body.appendChild(root);
@@ -215,6 +219,47 @@
       .then(function () { setTyping(false); });
   }
 
+  // Health tips: bulletin topics with consent, and bulletins sent while the widget was closed.
+  function renderTips(data) {
+    tips.textContent = "";
+    tips.appendChild(el("legend", {}, "Health tips"));
+    tips.appendChild(el("p", { class: "pb-tips-prompt" }, data.prompt));
+    data.topics.forEach(function (topic) {
+      var id = "pb-tip-" + topic.id;
+      var row = el("div", { class: "pb-tip" });
+      var box = el("input", { type: "checkbox", id: id, "data-topic": topic.id });
+      box.checked = topic.subscribed;
+      box.addEventListener("change", function () {
+        http("POST", "/webchat/api/bulletins/topics", { topic: topic.id, subscribed: box.checked })
+          .then(renderTips).catch(function (error) { showAlert(error.message); });
+      });
+      row.appendChild(box); row.appendChild(el("label", { for: id }, topic.title));
+      tips.appendChild(row);
+    });
+  }
+
+  function toggleTips() {
+    var show = tips.hidden;
+    tips.hidden = !show;
+    tipsButton.setAttribute("aria-expanded", show ? "true" : "false");
+    if (show) {
+      ensureToken().then(function () { return http("GET", "/webchat/api/bulletins/topics"); })
+        .then(renderTips).catch(function (error) { showAlert(error.message); });
+    }
+  }
+
+  function showUnseen() {
+    return http("GET", "/webchat/api/bulletins/unseen").then(function (data) {
+      data.bulletins.forEach(function (bulletin) {
+        var item = el("div", { class: "pb-msg pb-bot pb-bulletin", "data-bulletin": bulletin.id });
+        item.appendChild(el("span", { class: "pb-visually-hidden" }, "Health tip: "));
+        item.appendChild(el("p", { class: "pb-text" }, bulletin.text));
+        log.appendChild(item);
+        log.scrollTop = log.scrollHeight;
+      });
+    }).catch(function () { /* shown next time */ });
+  }
+
   function openPanel() {
     state.open = true;
     panel.hidden = false;
@@ -222,7 +267,8 @@
     root.classList.add("pb-is-open");
     window.sessionStorage.setItem(OPEN_KEY, "1");
     input.focus();
-    ensureToken().then(connect).catch(function () { showAlert("Chat is unavailable right now."); });
+    ensureToken().then(function () { connect(); showUnseen(); })
+      .catch(function () { showAlert("Chat is unavailable right now."); });
   }
 
   function closePanel() {
@@ -236,6 +282,7 @@
 
   bubble.addEventListener("click", function () { state.open ? closePanel() : openPanel(); });
   closeButton.addEventListener("click", closePanel);
+  tipsButton.addEventListener("click", toggleTips);
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { event.preventDefault(); closePanel(); }
   });

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.bulletins.subscriptions import consent_wording, subscriptions_of
-from bot.channels.telegram_subscriptions import clinic_name, parse_topic_button
+from bot.bulletins.subscriptions import clinic_name, consent_wording, subscriptions_of
+from bot.channels.telegram_subscriptions import parse_topic_button
 from bot.db.session import unit_of_work
 from tests.bot.channels.test_telegram import telegram_api, telegram_settings  # noqa: F401 - fixture
 from tests.support.fixtures import CLOSED_PORT_URL
