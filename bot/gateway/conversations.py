@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.dashboard.erasure import keep_counts
 from bot.db.base import utcnow
 from bot.db.models import AnswerFeedback, Conversation, Message
-from bot.handoff.models import OPEN_STATUSES, Handoff
+from bot.handoff.models import Handoff
 
 
 def hash_token(token: str) -> str:
@@ -139,15 +139,6 @@ def last_offered_buttons(*, session: Session, conversation_id: str) -> Message |
         .limit(1)
     ).scalar_one_or_none()
     return message if message is not None and message.buttons else None
-
-
-def open_handoff_of(*, session: Session, conversation_id: str) -> Handoff | None:
-    return session.execute(
-        select(Handoff)
-        .where(Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES))
-        .order_by(Handoff.created_at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
 
 
 def delete_conversation(*, session: Session, conversation_id: str) -> bool:

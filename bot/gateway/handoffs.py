@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.base import utcnow
 from bot.db.models import Conversation
-from bot.gateway.conversations import open_handoff_of
 from bot.handoff.models import PRIORITY_RANK, Handoff
+from bot.handoff.queue import get_open_handoff
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def escalate_emergency(
         )
         return handoff, bool(created)
     logger.warning("bot.handoff.service missing: escalating the emergency directly")
-    handoff = open_handoff_of(session=session, conversation_id=conversation.id)
+    handoff = get_open_handoff(session=session, conversation_id=conversation.id)
     created = handoff is None
     if handoff is None:
         handoff = Handoff(
@@ -98,7 +98,7 @@ def escalate_possibly_urgent(
 
 def request_clinician(*, session: Session, conversation: Conversation) -> Handoff:
     """The patient asked for a clinician while Rasa was down: queue a routine request."""
-    existing = open_handoff_of(session=session, conversation_id=conversation.id)
+    existing = get_open_handoff(session=session, conversation_id=conversation.id)
     if existing is not None:
         return existing
     service = _service("open_handoff")
@@ -133,7 +133,7 @@ def cancel_handoff(*, session: Session, conversation: Conversation) -> Handoff |
         if handoff is None and conversation.owner == "clinician":
             conversation.owner = "bot"  # nothing open to cancel: do not leave the patient stranded
         return handoff
-    handoff = open_handoff_of(session=session, conversation_id=conversation.id)
+    handoff = get_open_handoff(session=session, conversation_id=conversation.id)
     if handoff is not None:
         handoff.status = "cancelled"
         handoff.cancelled_at = utcnow()

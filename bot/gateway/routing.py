@@ -59,6 +59,7 @@ from bot.gateway.rasa_trackers import RasaTrackerEraser
 from bot.gateway.safety import NOT_EMERGENCY, SafetyCheck, SafetyVerdict
 from bot.gateway.texts import emergency_text, system_text
 from bot.gateway.validation import InputError, clean_text
+from bot.handoff.queue import get_open_handoff
 from bot.handoff.rating import handle_rating_payload
 
 logger = logging.getLogger(__name__)
@@ -343,7 +344,7 @@ class Router:
         return [reply]
 
     def _to_clinician(self, session: Session, conversation: Conversation, patient: Message) -> None:
-        handoff = store.open_handoff_of(session=session, conversation_id=conversation.id)
+        handoff = get_open_handoff(session=session, conversation_id=conversation.id)
         if handoff is None:
             logger.warning(
                 "conversation %s is clinician-owned without an open handoff", conversation.id
@@ -535,7 +536,7 @@ class Router:
             if conversation is None:
                 raise ConversationNotFound(conversation_id)
             handoff = (
-                store.open_handoff_of(session=session, conversation_id=conversation_id)
+                get_open_handoff(session=session, conversation_id=conversation_id)
                 if sender == "clinician"
                 else None
             )
