@@ -55,7 +55,7 @@ from bot.console.app import router as console_router  # noqa: E402
 from bot.db.base import utcnow  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.db.session import make_engine, make_session_factory, unit_of_work  # noqa: E402
-from tests.bot.handoff.support import make_clinician, serve  # noqa: E402
+from tests.support.handoff import make_clinician, serve  # noqa: E402
 from tests.support.seed import seed_conversations  # noqa: E402
 
 TARGET_MS = 500.0

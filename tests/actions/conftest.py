@@ -19,7 +19,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.db.session import make_engine, make_session_factory, unit_of_work
 from tests.bot.handoff.conftest import SECRET, make_api_app
-from tests.bot.handoff.support import free_port, make_clinician, make_conversation, serve
+from tests.support.handoff import make_clinician, make_conversation, serve
+from tests.support.servers import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONVERSATION_ID = "0123456789abcdef0123456789abcdef"

@@ -9,7 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from actions.clients.gateway import GatewayClient, GatewayRejected, GatewayUnavailable
-from tests.bot.handoff.support import free_port, serve
+from tests.support.handoff import serve
+from tests.support.servers import free_port
 
 TICKET = {
     "handoff_id": "h1",

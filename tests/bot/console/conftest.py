@@ -24,7 +24,7 @@ from bot.handoff import api
 from bot.handoff.deps import opening_hours_dep
 from bot.handoff.queue import get_open_handoff
 from tests.bot.handoff.conftest import SECRET
-from tests.bot.handoff.support import PASSWORD, make_clinician, serve
+from tests.support.handoff import PASSWORD, make_clinician, serve
 
 _TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -7,9 +7,9 @@ from playwright.sync_api import Browser, expect
 
 from tests.bot.console.conftest import Console
 from tests.bot.console.test_bulletins_http import admin, telegram  # noqa: F401 - fixtures
-from tests.bot.handoff.support import PASSWORD
 from tests.support.axe import axe_violations, describe
 from tests.support.browser import screenshot
+from tests.support.handoff import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ from bot.handoff.models import AuditEvent
 from bot.settings import get_settings
 from tests.bot.console.conftest import Console, csrf_of
 from tests.bot.content.test_bulletins import bulletin_yaml
-from tests.bot.handoff.support import make_clinician
+from tests.support.handoff import make_clinician
 from tests.support.telegram_faults import FaultyTelegramApi
 
 FLU = range(900_001, 900_006)  # five Telegram subscribers to flu_season

@@ -12,8 +12,8 @@ from playwright.sync_api import Browser, Page
 from bot.db.session import unit_of_work
 from bot.handoff import service
 from tests.bot.console.conftest import Console
-from tests.bot.handoff.support import PASSWORD, add_message, make_conversation
 from tests.support.browser import ARTIFACTS
+from tests.support.handoff import PASSWORD, add_message, make_conversation
 
 pytestmark = pytest.mark.browser
 

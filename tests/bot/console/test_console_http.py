@@ -21,7 +21,7 @@ from bot.handoff.feedback import record_feedback
 from bot.handoff.models import AuditEvent, Clinician
 from bot.handoff.texts import system_text
 from tests.bot.console.conftest import Console, csrf_of
-from tests.bot.handoff.support import add_message, handoff_row, make_conversation
+from tests.support.handoff import add_message, handoff_row, make_conversation
 
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss=2">'
 

@@ -15,9 +15,9 @@ from playwright.sync_api import Browser, Page
 from bot.db.base import utcnow
 from bot.db.session import unit_of_work
 from tests.bot.console.conftest import Console
-from tests.bot.handoff.support import PASSWORD, make_clinician
 from tests.support.axe import axe_violations, describe
 from tests.support.browser import screenshot
+from tests.support.handoff import PASSWORD, make_clinician
 from tests.support.seed import PATIENT_MARK, seed_conversations
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ from bot.db.session import unit_of_work
 from bot.handoff.models import AuditEvent, Clinician
 from tests.bot.console.conftest import Console
 from tests.bot.dashboard.conftest import FIRST, LAST, SECRET_WORDS, write_scenario
-from tests.bot.handoff.support import make_clinician
+from tests.support.handoff import make_clinician
 
 PERIOD = {"from": FIRST.isoformat(), "to": LAST.isoformat(), "group": "day"}
 

@@ -27,9 +27,9 @@ from bot.db.session import unit_of_work
 from tests.bot.console.conftest import csrf_of
 from tests.bot.console.test_console_browser import ARTIFACTS
 from tests.bot.handoff.conftest import SECRET
-from tests.bot.handoff.support import PASSWORD, make_clinician
 from tests.support import fixtures as gateway_fixtures
 from tests.support.fixtures import CLOSED_PORT_URL, make_settings
+from tests.support.handoff import PASSWORD, make_clinician
 from tests.support.telegram_api import TelegramApiStandIn
 
 pytestmark = pytest.mark.slow

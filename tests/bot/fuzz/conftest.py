@@ -20,8 +20,8 @@ from bot.gateway.app import create_app
 from bot.gateway.events import EventBus
 from bot.handoff import service
 from tests.bot.fuzz.support import WatchedGateway, serve_watched
-from tests.bot.handoff.support import make_clinician, make_conversation
 from tests.support.fixtures import SECRETS, make_settings
+from tests.support.handoff import make_clinician, make_conversation
 
 
 @dataclass(frozen=True)

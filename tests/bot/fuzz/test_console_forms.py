@@ -26,8 +26,8 @@ from bot.handoff import service
 from tests.bot.console.conftest import csrf_of
 from tests.bot.fuzz.conftest import Seeded
 from tests.bot.fuzz.support import WatchedGateway, fuzz_settings
-from tests.bot.handoff.support import PASSWORD
 from tests.support.fixtures import SECRETS
+from tests.support.handoff import PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import sessionmaker
 from bot.handoff import api
 from bot.handoff.availability import OpeningHours
 from bot.handoff.deps import opening_hours_dep
-from tests.bot.handoff.support import serve
 from tests.conftest import TEST_SECRETS
+from tests.support.handoff import serve
 
 SECRET = TEST_SECRETS["PATIENTBOT_HANDOFF_SECRET"]
 

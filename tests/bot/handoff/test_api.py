@@ -14,7 +14,7 @@ from bot.db.session import unit_of_work
 from bot.handoff.availability import OpeningHours
 from bot.handoff.models import Handoff
 from tests.bot.handoff.conftest import SECRET, ApiServer
-from tests.bot.handoff.support import audit_count, make_clinician, make_conversation
+from tests.support.handoff import audit_count, make_clinician, make_conversation
 
 HEADERS = {"X-PatientBot-Secret": SECRET}
 

@@ -13,7 +13,7 @@ from bot.db.session import unit_of_work
 from bot.handoff import service
 from bot.handoff.errors import AlreadyClaimed, HandoffError, QueueEmpty
 from bot.handoff.models import AuditEvent, Clinician, Handoff
-from tests.bot.handoff.support import make_clinician, make_conversation
+from tests.support.handoff import make_clinician, make_conversation
 
 CLINICIANS = 20
 

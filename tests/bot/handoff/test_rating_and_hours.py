@@ -20,7 +20,7 @@ from bot.handoff.models import Handoff
 from bot.handoff.rating import handle_rating_payload, parse_rating_payload, rating_buttons
 from bot.handoff.texts import system_text
 from bot.paths import CLINIC_FILE
-from tests.bot.handoff.support import make_clinician, make_conversation
+from tests.support.handoff import make_clinician, make_conversation
 
 
 def test_rating_buttons_fit_telegram_and_parse_back() -> None:

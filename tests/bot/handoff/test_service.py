@@ -27,7 +27,7 @@ from bot.handoff.errors import (
 )
 from bot.handoff.models import Handoff
 from bot.handoff.sweep import sweep
-from tests.bot.handoff.support import (
+from tests.support.handoff import (
     audit_actions,
     audit_count,
     handoff_row,

@@ -25,7 +25,7 @@ from bot.handoff.worker import HandoffWorker
 from bot.settings import get_settings
 from tests.bot.console.conftest import RecordingDeliver, make_console_app
 from tests.bot.handoff.conftest import SECRET
-from tests.bot.handoff.support import audit_actions, make_clinician, make_conversation, serve
+from tests.support.handoff import audit_actions, make_clinician, make_conversation, serve
 from tests.support.telegram_api import TelegramApiStandIn
 
 TOKEN = "123456:TEST-token"

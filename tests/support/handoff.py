@@ -114,8 +114,3 @@ def serve(app: Any) -> Iterator[str]:
         sock.close()
 
 
-def free_port() -> int:
-    """A loopback port with nothing listening (for the 'API is down' tests)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
