@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.support import handoff
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -43,3 +45,12 @@ def screenshot(page: Page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 1000
     return path
+
+
+def log_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/console/")  # redirected to the login form
+    page.fill("#username", username)
+    page.fill("#password", handoff.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/console/")
+    page.wait_for_selector("body[data-live=ready]", state="attached", timeout=10_000)

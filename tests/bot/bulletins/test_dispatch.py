@@ -14,7 +14,7 @@ from bot.bulletins import outbox
 from bot.bulletins.models import Subscription
 from bot.content.bulletins import load_bulletins
 from bot.db.session import make_engine, make_session_factory, unit_of_work
-from tests.bot.content.test_bulletins import bulletin_yaml
+from tests.support.content import bulletin_yaml
 from tests.support.fixtures import CLOSED_PORT_URL, make_settings
 from tests.support.servers import wait_until
 from tests.support.telegram_faults import FaultyTelegramApi

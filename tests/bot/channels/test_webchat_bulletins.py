@@ -15,7 +15,7 @@ from bot.content.bulletins import load_bulletins
 from bot.db.base import utcnow
 from bot.db.session import unit_of_work
 from bot.gateway.conversations import hash_token
-from tests.bot.content.test_bulletins import bulletin_yaml
+from tests.support.content import bulletin_yaml
 from tests.support.fixtures import CLOSED_PORT_URL, make_settings
 
 

@@ -16,7 +16,7 @@ from bot.db.session import unit_of_work
 from bot.handoff.models import AuditEvent
 from bot.settings import get_settings
 from tests.bot.console.conftest import Console, csrf_of
-from tests.bot.content.test_bulletins import bulletin_yaml
+from tests.support.content import bulletin_yaml
 from tests.support.handoff import make_clinician
 from tests.support.telegram_faults import FaultyTelegramApi
 

@@ -7,26 +7,17 @@ test proves the page did not reload (a marker set on `window` survives).
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from bot.db.session import unit_of_work
 from bot.handoff import service
 from tests.bot.console.conftest import Console
-from tests.support.browser import ARTIFACTS
-from tests.support.handoff import PASSWORD, add_message, make_conversation
+from tests.support.browser import ARTIFACTS, log_in
+from tests.support.handoff import add_message, make_conversation
 
 pytestmark = pytest.mark.browser
 
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/console/")  # redirected to the login form
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/console/")
-    page.wait_for_selector("body[data-live=ready]", state="attached", timeout=10_000)
 
 
 def test_a_clinician_sees_a_handoff_arrive_claims_and_replies(console: Console, browser: Browser) -> None:

@@ -25,8 +25,8 @@ from bot.handoff.deps import opening_hours_dep
 from bot.handoff.models import Handoff
 from bot.handoff.texts import system_text
 from tests.bot.console.conftest import csrf_of
-from tests.bot.console.test_console_browser import log_in
 from tests.support import fixtures as gateway_fixtures
+from tests.support.browser import log_in
 from tests.support.fixtures import make_settings
 from tests.support.handoff import PASSWORD, make_clinician
 from tests.support.servers import wait_until

@@ -25,9 +25,9 @@ from bot.console import live
 from bot.db.models import Conversation
 from bot.db.session import unit_of_work
 from tests.bot.console.conftest import csrf_of
-from tests.bot.console.test_console_browser import ARTIFACTS
 from tests.bot.handoff.conftest import SECRET
 from tests.support import fixtures as gateway_fixtures
+from tests.support.browser import ARTIFACTS
 from tests.support.fixtures import CLOSED_PORT_URL, make_settings
 from tests.support.handoff import PASSWORD, make_clinician
 from tests.support.telegram_api import TelegramApiStandIn

@@ -8,25 +8,9 @@ from pathlib import Path
 from bot.cli import main
 from bot.content.bulletins import load_bulletins, render_bulletin, validate_bulletins
 from bot.paths import CONTENT_DIR
+from tests.support.content import bulletin_yaml
 
 TODAY = date(2026, 12, 4)
-
-
-def bulletin_yaml(bulletin_id: str, **overrides: str) -> str:
-    blocks = {
-        "id": f"id: {bulletin_id}",
-        "title": "title: Flu shots are here",
-        "status": "status: approved",
-        "body": "body: >-\n  Get your flu shot. Call {clinic_phone}.",
-        "sources": "sources:\n  - title: Key facts\n    publisher: CDC\n    url: https://www.cdc.gov/flu/",
-        "reviewed_by": 'reviewed_by: "Dr. Test"',
-        "reviewed_on": "reviewed_on: 2026-11-01",
-        "topics": "topics: [flu_season]",
-        "send_after": "send_after: 2026-11-02",
-        "expires": "expires: 2027-03-01",
-    }
-    blocks.update(overrides)
-    return "\n".join(v for v in blocks.values() if v) + "\n"
 
 
 def defects_of(content_dir, clinic, text: str) -> list[str]:

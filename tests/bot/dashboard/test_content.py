@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.content.models import ContentEntry
 from bot.content.store import get_content_store
 from bot.dashboard.content import review_dates
+from tests.support.content import entry
 
 TODAY = date(2026, 3, 12)
-
-
-def entry(entry_id: str, due: date | None, status: str = "approved", kind: str = "faq") -> ContentEntry:
-    return ContentEntry(
-        kind=kind, id=entry_id, title=entry_id.title(), status=status, answer="", sources=(),
-        reviewed_by="Dr Who", reviewed_on=date(2025, 1, 1), review_due=due,
-    )
 
 
 def test_due_soon_and_withheld_as_expired() -> None:

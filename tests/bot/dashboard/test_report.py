@@ -11,7 +11,7 @@ from bot.dashboard.period import Period
 from bot.dashboard.report import TABLES, Report, build_report, duration_text, percentile
 from bot.db.session import unit_of_work
 from tests.bot.dashboard.conftest import FIRST, LAST, Scenario
-from tests.bot.dashboard.test_content import entry
+from tests.support.content import entry
 
 
 def _report(scenario: Scenario, group: str = "day") -> Report:
