@@ -22,6 +22,8 @@ class Clinician(Base):
     display_name = Column(String(128), nullable=False)
     password_hash = Column(String(255), nullable=False)
     role = Column(String(16), nullable=False, default="clinician")
+    # May approve or reject content proposals (never their own): a second pair of eyes.
+    reviewer = Column(Boolean, nullable=False, default=False)
     on_duty = Column(Boolean, nullable=False, default=False)
     disabled = Column(Boolean, nullable=False, default=False)
     telegram_chat_id = Column(String(64), nullable=True)
