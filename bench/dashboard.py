@@ -100,12 +100,13 @@ def _login(client: httpx.Client) -> None:
     assert response.status_code == 303, response.text
 
 
-def _time(client: httpx.Client, params: dict[str, str], runs: int) -> dict[str, float]:
-    client.get("/console/dashboard", params=params).raise_for_status()  # warm-up
+def timed_get(client: httpx.Client, path: str, params: dict[str, str], runs: int) -> dict[str, float]:
+    """Median, p95 and max of `runs` GETs of one console page after a warm-up (also bench/inbox.py's)."""
+    client.get(path, params=params).raise_for_status()  # warm-up
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        response = client.get("/console/dashboard", params=params)
+        response = client.get(path, params=params)
         times.append((time.perf_counter() - started) * 1000)
         response.raise_for_status()
     times.sort()
@@ -115,6 +116,10 @@ def _time(client: httpx.Client, params: dict[str, str], runs: int) -> dict[str, 
         "max_ms": round(times[-1], 1),
         "bytes": len(response.content),
     }
+
+
+def _time(client: httpx.Client, params: dict[str, str], runs: int) -> dict[str, float]:
+    return timed_get(client, "/console/dashboard", params, runs)
 
 
 def bench(url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -157,16 +162,20 @@ def bench(url: str, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(doc: str) -> argparse.ArgumentParser:
+    """The options both console benchmarks take (this one's and bench/inbox.py's)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--conversations", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=30, help="seeded conversations start in the last DAYS days")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="a server database to create the run's own from")
     parser.add_argument("--no-postgres", action="store_true")
-    args = parser.parse_args()
+    return parser
 
+
+def main() -> None:
+    args = arguments(__doc__).parse_args()
     results: dict[str, Any] = {}
     with sqlite_database() as url:
         results["sqlite"] = bench(url, args)

@@ -59,12 +59,12 @@ def model_path(name: str, out_dir: Path = MODELS_DIR) -> Path:
     return out_dir / f"{name}.tar.gz"
 
 
-def is_stale(name: str, config: Path, out_dir: Path = MODELS_DIR) -> bool:
+def is_stale(name: str, config: Path, out_dir: Path = MODELS_DIR, data_dir: Path = DATA_DIR) -> bool:
     stamp = out_dir / f"{name}.fingerprint"
     return not (
         model_path(name, out_dir).exists()
         and stamp.exists()
-        and stamp.read_text().strip() == fingerprint(config)
+        and stamp.read_text().strip() == fingerprint(config, data_dir=data_dir)
     )
 
 
@@ -74,14 +74,15 @@ def ensure_model(
     out_dir: Path = MODELS_DIR,
     *,
     force: bool = False,
+    data_dir: Path = DATA_DIR,
 ) -> Path:
     """Train `name` with `config` unless an up-to-date model is already there."""
     target = model_path(name, out_dir)
-    if not force and not is_stale(name, config, out_dir):
+    if not force and not is_stale(name, config, out_dir, data_dir):
         logger.info("model %s is up to date", target)
         return target
     out_dir.mkdir(parents=True, exist_ok=True)
-    trained_on = fingerprint(config)
+    trained_on = fingerprint(config, data_dir=data_dir)
     print_fn = sys.stderr.write
     print_fn(f"training {name} with {config.relative_to(ROOT) if config.is_relative_to(ROOT) else config} ...\n")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
@@ -90,7 +91,7 @@ def ensure_model(
         "train",
         "--config", str(config),
         "--domain", str(DOMAIN_FILE),
-        "--data", str(DATA_DIR),
+        "--data", str(data_dir),
         "--out", str(out_dir),
         "--fixed-model-name", name,
         "--force",

@@ -20,6 +20,7 @@ from bot.blas import configure_openblas
 _COMMAND_MODULES = (
     "bot.cli.setup_cmd",
     "bot.cli.content_cmd",
+    "bot.cli.inbox_cmd",
     "bot.cli.classify_cmd",
     "bot.cli.eval_cmd",
     "bot.cli.nlp_cmd",

@@ -50,6 +50,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     disable.add_argument("username")
     disable.set_defaults(func=cmd_disable)
 
+    reviewer = commands.add_parser(
+        "reviewer",
+        help="give (or with --off take) the reviewer role: approving content proposals",
+        description="A reviewer approves or rejects content proposals from the inbox, never their own.",
+    )
+    reviewer.add_argument("username")
+    reviewer.add_argument("--off", action="store_true", help="take the role away")
+    reviewer.set_defaults(func=cmd_reviewer)
+
     password = commands.add_parser(
         "password",
         help="set a new password (forgotten or leaked); open console sessions end",
@@ -162,6 +171,21 @@ def cmd_disable(args: argparse.Namespace) -> int:
         with unit_of_work(_session_factory()) as session:
             clinician = disable_clinician(session=session, username=args.username)
             print(f"Disabled {clinician.username}; their console sessions have ended.")
+    except HandoffError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_reviewer(args: argparse.Namespace) -> int:
+    from bot.db.session import unit_of_work
+    from bot.handoff.clinicians import set_reviewer
+    from bot.handoff.errors import HandoffError
+
+    try:
+        with unit_of_work(_session_factory()) as session:
+            clinician = set_reviewer(session=session, username=args.username, reviewer=not args.off)
+            print(f"{clinician.username} {'is' if clinician.reviewer else 'is no longer'} a reviewer.")
     except HandoffError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return 1

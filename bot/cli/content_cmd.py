@@ -33,6 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     build.set_defaults(func=cmd_build)
 
+    from bot.cli import proposals_cmd
+
+    proposals_cmd.register_under(commands)
+
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--content-dir", type=Path, default=CONTENT_DIR, help="content folder (default data/content)")

@@ -17,6 +17,7 @@ from bot.dashboard.erasure import keep_counts
 from bot.db.base import utcnow
 from bot.db.models import AnswerFeedback, Conversation, Message
 from bot.handoff.models import Handoff
+from bot.inbox.erasure import forget_conversation
 
 
 def hash_token(token: str) -> str:
@@ -148,6 +149,8 @@ def delete_conversation(*, session: Session, conversation_id: str) -> bool:
         return False
     # The dashboard keeps what it counted of the conversation, as counts only.
     keep_counts(session=session, conversation_id=conversation_id)
+    # The inbox shows patients' words: its questions go with the conversation.
+    forget_conversation(session=session, conversation_id=conversation_id)
     # Explicit deletes: SQLite enforces ON DELETE CASCADE only with foreign_keys=ON,
     # and we do not want to depend on a pragma for erasure.
     session.execute(delete(Message).where(Message.conversation_id == conversation_id))

@@ -134,6 +134,24 @@ def disable_clinician(
     return clinician
 
 
+def set_reviewer(
+    *, session: Session, username: str, reviewer: bool, actor_kind: str = "admin_cli", actor_id: int | None = None
+) -> Clinician:
+    """Give or take the reviewer role: who may approve content proposals (never their own)."""
+    clinician = get_by_username(session=session, username=username)
+    if bool(clinician.reviewer) != reviewer:
+        clinician.reviewer = reviewer
+        audit.record(
+            session=session,
+            action="clinician.reviewer_granted" if reviewer else "clinician.reviewer_revoked",
+            target_type="clinician",
+            target_id=clinician.id,
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+        )
+    return clinician
+
+
 PASSWORD_SET = "clinician.password_set"
 
 

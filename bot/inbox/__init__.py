@@ -8,4 +8,5 @@ Where to look:
 - grouping.py  similar questions together, on the shipped sentence embeddings.
 - queries.py   the inbox page's groups, sizes, examples and dates for a period.
 - actions.py   dismiss a question or a group; mark them proposed.
+- erasure.py   an erased conversation's questions go in the erasure's transaction.
 """

@@ -39,6 +39,24 @@ REASON_WEIGHTS = {
     "request_human": 45, "fallback": 25, "personal_advice": 15, "possibly_urgent": 7,
     "negative_feedback": 5, "callback": 3,
 }
+# What patients ask that the content does not answer yet, a few phrasings each: the inbox groups them.
+UNANSWERED = {
+    "wifi": ["what is the wifi password", "do you have free wifi", "can i use the wifi in the waiting room",
+             "wifi for patients?"],
+    "home_visits": ["do you do home visits", "can a doctor come to my house", "home visit for my elderly mum",
+                    "my dad is housebound can someone visit him"],
+    "sick_note": ["how do i get a sick note", "i need a fit note for work", "can i get a doctors note for school",
+                  "sick note for my employer"],
+    "travel": ["do i need jabs to travel to thailand", "travel vaccines for india", "malaria tablets before my trip",
+               "which vaccinations for a holiday in kenya"],
+    "records": ["how do i get a copy of my medical records", "can i see my notes", "request my health records",
+                "i want my records sent to my new doctor"],
+    "toilets": ["where are the toilets", "is there a baby changing room", "do you have a bathroom for patients"],
+    "payment": ["can i pay by card", "do you take cash", "is there a fee for a missed appointment",
+                "how much is a private consultation"],
+    "interpreter": ["can i bring my own interpreter", "do you have sign language interpreters",
+                    "my mum only speaks polish can someone translate"],
+}
 ALERT_AFTER_S = 300
 GIVEUP_AFTER_S = 900
 EXPIRE_AFTER_S = 3 * 86400
@@ -68,8 +86,13 @@ def _pick(rng: random.Random, weights: dict[str, int]) -> str:
 class _Writer:
     """One conversation at a time; rows go to lists that are inserted in bulk."""
 
-    def __init__(self, rng: random.Random, summary: SeedSummary, end: datetime, clinician_id: int | None) -> None:
+    def __init__(
+        self, rng: random.Random, summary: SeedSummary, end: datetime, clinician_id: int | None, seed: int = 0
+    ) -> None:
         self.rng = rng
+        # The wording of unanswered questions comes from its own generator, so the mix of
+        # everything else (and the dashboard's figures) does not depend on it.
+        self.words = random.Random(f"words-{seed}")
         self.clinician_id = clinician_id
         self.summary = summary
         self.end = end
@@ -140,7 +163,7 @@ class _Writer:
 
     def _offer(self) -> None:
         offered = self.rng.sample(FAQ_IDS, 2)
-        self.message("patient", "something vague")
+        self.message("patient", self._unanswered())
         self.message("bot", "Did you mean", status="sent",
                      meta={"custom": {"faq_offer": offered, "not_understood": True}},
                      buttons=[{"title": f, "payload": "/choose_faq" + json.dumps({"faq_id": f})} for f in offered])
@@ -154,8 +177,11 @@ class _Writer:
             self.message("bot", "rephrase", status="sent", meta={"custom": {"not_understood": True}})
             self.summary.answers["none"] += 1
 
+    def _unanswered(self) -> str:
+        return self.words.choice(self.words.choice(list(UNANSWERED.values())))
+
     def _rephrase(self) -> None:
-        self.message("patient", "gibberish")
+        self.message("patient", self._unanswered())
         self.message("bot", "rephrase", status="sent", meta={"custom": {"not_understood": True}})
         self.summary.answers["none"] += 1
 
@@ -268,7 +294,7 @@ def seed_conversations(
     """
     rng = random.Random(seed)
     summary = SeedSummary()
-    writer = _Writer(rng, summary, end, clinician_id)
+    writer = _Writer(rng, summary, end, clinician_id, seed)
     for i in range(count):
         writer.conversation(_start_time(rng, end, days))
         if i % 2000 == 1999:
