@@ -124,6 +124,21 @@ class Settings(BaseSettings):
         default=True,
         description="Send on-duty clinicians Telegram alerts about handoffs (needs the bot token).",
     )
+    group_myth_reply_period_h: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 90,
+        description="Support groups: the bot answers one myth at most once per group in this many hours "
+        "(docs/groups.md).",
+    )
+    group_message_retention_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        description="Support groups: days the words of a group message the bot acted on (answer, myth "
+        "reply, red-flag alert) are kept for the moderators' report; then they are deleted and the "
+        "count stays. Messages it did not act on are never stored.",
+    )
 
     max_message_chars: int = Field(
         default=2000, ge=1, le=20000, description="Longest patient message accepted, in characters."

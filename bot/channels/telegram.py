@@ -34,6 +34,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.telegram_groups import TelegramGroups
 from bot.channels.telegram_subscriptions import TelegramSubscriptions
 from bot.channels.telegram_webhook import WEBHOOK_PATH, InvalidUpdate, shape_problem
 from bot.gateway.messages import ErasureFailed, Incoming, StoredMessage
@@ -120,6 +121,7 @@ class TelegramChannel:
         self.router = router
         self.mode = settings.telegram_mode
         self.subscriptions = TelegramSubscriptions(router)
+        self.groups = TelegramGroups(settings, router)
         self.application = self._build_application()
 
     # -- building ---------------------------------------------------------------------
@@ -138,6 +140,9 @@ class TelegramChannel:
         if self.mode == "webhook":
             builder = builder.updater(None)
         application = builder.build()
+        # Support groups first: every update from a group is theirs (docs/groups.md).
+        for handler in self.groups.handlers():
+            application.add_handler(handler)
         for name, callback in self.commands().items():
             application.add_handler(CommandHandler(name, callback))
         application.add_handler(self.subscriptions.button_handler())
@@ -187,10 +192,12 @@ class TelegramChannel:
             await application.updater.start_polling(
                 poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
             )
+        await self.groups.start()  # the myth watch is ready before the first update is handled
         await application.start()
         logger.info("Telegram channel started in %s mode", self.mode)
 
     async def stop(self) -> None:
+        await self.groups.stop()
         application = self.application
         if application.updater is not None and application.updater.running:
             await application.updater.stop()

@@ -1,4 +1,5 @@
-"""`patientbot eval`: PatientBot against stock Rasa and TF-IDF; `patientbot eval safety`: the red-flag layer."""
+"""`patientbot eval`: PatientBot against stock Rasa and TF-IDF; `patientbot eval safety`: the red-flag layer;
+`patientbot eval groups`: the support groups' myth watch and red flags in group-chat style."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ DATASET_CHOICES = ("own", "covid_q", "liveqa_medical", "paraphrases", "advice_bo
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "eval",
-        help="measure answer quality (default) or the safety layer (`eval safety`)",
+        help="measure answer quality (default), the safety layer (`eval safety`) or the group myth watch (`eval groups`)",
         description="`patientbot eval [--dataset NAME] [--json]` compares PatientBot, stock Rasa "
         "(default config, same data) and a TF-IDF baseline; `patientbot eval safety` measures the "
-        "red-flag detector. Reports go to eval/reports/.",
+        "red-flag detector; `patientbot eval groups` the support groups' myth watch (precision, recall) and "
+        "red-flag recall on group-style emergencies. Reports go to eval/reports/.",
     )
-    parser.add_argument("suite", nargs="?", choices=("faq", "safety"), default="faq", help="what to evaluate")
+    parser.add_argument(
+        "suite", nargs="?", choices=("faq", "safety", "groups"), default="faq", help="what to evaluate"
+    )
     parser.add_argument("--dataset", choices=DATASET_CHOICES, default="all", help="dataset (default all)")
     parser.add_argument("--json", action="store_true", help="end with one JSON object per dataset")
     parser.add_argument(
@@ -60,6 +64,8 @@ def _gate_threshold() -> float | None:
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.suite == "safety":
         return _eval_safety(args)
+    if args.suite == "groups":
+        return _eval_groups(args)
     from bot.evaluation.datasets import DATASETS
     from bot.evaluation.runner import SYSTEMS, compact, evaluate, write_report
     from bot.training import GATE_BEFORE_CONFIG_FILE, STOCK_CONFIG_FILE, ensure_model
@@ -119,4 +125,16 @@ def _eval_safety(args: argparse.Namespace) -> int:
     print(format_safety_report(result), file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(result, default=str))
+    return 0
+
+
+def _eval_groups(args: argparse.Namespace) -> int:
+    from bot.groups.evaluation import evaluate_groups, format_groups_report
+    from bot.groups.myth_watch import load_myth_watch
+    from bot.safety.net import get_safety_net
+
+    result = evaluate_groups(load_myth_watch(), get_safety_net())
+    print(format_groups_report(result), file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print(json.dumps(result))
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
-from bot.console import auth, bulletins, dashboard, inbox, live, proposals, views
+from bot.console import auth, bulletins, dashboard, groups, inbox, live, proposals, views
 from bot.console.rendering import HERE, ConsoleRoute
 
 router = APIRouter(route_class=ConsoleRoute)
@@ -18,6 +18,7 @@ router.include_router(views.router)
 router.include_router(live.router)
 router.include_router(dashboard.router)
 router.include_router(bulletins.router)
+router.include_router(groups.router)
 router.include_router(inbox.router)
 router.include_router(proposals.router)
 

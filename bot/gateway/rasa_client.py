@@ -52,6 +52,7 @@ import aiohttp
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/rest/webhook"
+PARSE_PATH = "/model/parse"
 # Statuses worth one more try: Rasa restarting or overloaded.
 _RETRY_STATUSES = {502, 503, 504}
 # How long a server that refused or dropped a connection is set aside: doubling from the
@@ -344,6 +345,32 @@ class RasaClient:
             except ValueError as exc:
                 raise RasaUnavailable("Rasa's answer was not JSON") from exc
         raise RasaUnavailable(f"Rasa did not answer: {type(last_error).__name__}") from last_error
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        """Rasa's NLU parse of `text` (`POST /model/parse`, the HTTP API): no tracker, no dialogue.
+
+        For messages that are not a patient's conversation, such as a question in a
+        support group, whose answer is chosen from the parse alone. One attempt:
+        RasaUnavailable when it fails.
+        """
+        server = await self._acquire(PARSE_PATH, ())
+        try:
+            async with self._client().post(server + PARSE_PATH, json={"text": text}, params=self._params) as response:
+                status = response.status
+                raw = await response.read() if status == 200 else b""
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise RasaUnavailable(f"Rasa did not answer: {type(exc).__name__}") from exc
+        finally:
+            self._release(server)
+        if status != 200:
+            raise RasaUnavailable(f"Rasa answered {status}")
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise RasaUnavailable("Rasa's answer was not JSON") from exc
+        if not isinstance(data, dict):
+            raise RasaUnavailable("Rasa's parse was not an object")
+        return data
 
     async def is_up(self, timeout_s: float = 2.0) -> bool:
         """Whether at least one Rasa server answers at all (for /health and the retrier)."""
