@@ -1,4 +1,8 @@
-"""`patientbot inbox collect`: fill the unanswered-questions inbox now (the gateway does it every minute)."""
+"""`patientbot inbox collect`: fill the unanswered-questions inbox now (from cron, or by hand).
+
+The console's inbox page also starts a pass in the background when it is opened
+and the last one is over a minute old (bot/inbox/worker.py).
+"""
 
 from __future__ import annotations
 

@@ -30,7 +30,10 @@ from bot.db.session import unit_of_work
 from bot.gateway.deps import session_factory_dep
 from bot.handoff import audit
 from bot.inbox import actions, queries
+from bot.inbox.grouping import faq_index
 from bot.inbox.models import KINDS
+from bot.inbox.worker import Collector
+from bot.nlu.embedding_model import shared_encoder
 from bot.proposals.models import KINDS as PROPOSAL_KINDS
 from bot.proposals.redact import redact
 
@@ -62,6 +65,18 @@ def _faq_choices() -> list[tuple[str, str]]:
     return sorted(((e.id, e.title) for e in store.entries() if e.kind == "faq"), key=lambda c: c[1].lower())
 
 
+def collector_for(app: Any, factory: sessionmaker) -> Collector | None:
+    """The app's collector; a test app that sets `app.state.inbox_collector = None` collects by hand."""
+    if not hasattr(app.state, "inbox_collector"):
+        app.state.inbox_collector = Collector(
+            factory=factory,
+            encoder=shared_encoder,
+            faqs=lambda encoder: faq_index(get_content_store().entries(), encoder),
+            clock=utcnow,
+        )
+    return app.state.inbox_collector
+
+
 def inbox_view(factory: sessionmaker, period: Period, sort: str, clinician_id: int) -> queries.InboxPage:
     with unit_of_work(factory) as session:
         page = queries.inbox_page(session=session, start=period.start_at, end=period.end_at, sort=sort)
@@ -85,11 +100,14 @@ async def inbox_page(
     if sort not in queries.SORTS:
         raise ConsoleError(422, "Sort by largest or newest.")
     period = _period(start, end)
+    collector = collector_for(request.app, factory)
+    if collector is not None:
+        collector.kick()  # new questions since the last pass, in the background
     page = await anyio.to_thread.run_sync(inbox_view, factory, period, sort, user.id)
     return render(
         request, "inbox.html",
         {"user": user, "page": page, "period": period, "sort": sort, "kinds": KIND_LABELS,
-         "title": get_content_store().faq_title},
+         "title": get_content_store().faq_title, "collected_at": collector.last_finished if collector else None},
     )
 
 

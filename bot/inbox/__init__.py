@@ -5,6 +5,7 @@ Where to look:
                groups, and the collection cursors.
 - outcomes.py  which stored conversations hold an unanswered question, and why (SQL).
 - collect.py   reads new messages and "Not helpful" presses, embeds and groups them.
+- worker.py    runs a pass in the background when the inbox page is opened and one is due.
 - grouping.py  similar questions together, on the shipped sentence embeddings.
 - queries.py   the inbox page's groups, sizes, examples and dates for a period.
 - actions.py   dismiss a question or a group; mark them proposed.

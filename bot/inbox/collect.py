@@ -1,7 +1,8 @@
 """Fill the inbox: read what was stored since the last pass, embed the unanswered questions, group them.
 
-Runs in the background (the gateway every COLLECT_EVERY_S, `patientbot inbox
-collect` by hand), never on the page: embedding costs milliseconds per
+Runs in the background (bot/inbox/worker.py, when the inbox page is opened and
+the last pass is over COLLECT_EVERY_S old; `patientbot inbox collect` from cron
+or by hand), never in the page's own request: embedding costs milliseconds per
 question, and the page must stay fast. Each source has a cursor (the last row
 id read). The message cursor stops before the first question whose outcome is
 not known yet (a "did you mean" still waiting for the patient's choice), so

@@ -17,6 +17,7 @@ from bot.handoff.clinicians import set_reviewer
 from bot.handoff.models import AuditEvent, Clinician
 from bot.inbox.collect import collect
 from bot.inbox.models import InboxQuestion
+from bot.inbox.worker import Collector
 from bot.proposals.models import ContentProposal
 from tests.bot.console.conftest import Console, csrf_of
 from tests.support.handoff import make_clinician
@@ -31,6 +32,7 @@ def inbox(console: Console, tmp_path: Path, encoder, faqs) -> Path:  # type: ign
     """Three unanswered parking questions and a wifi one collected; alice and bob are reviewers, carol an
     admin who is not; the content is a copy in tmp."""
     content, clinic = content_copy(tmp_path)
+    console.app.state.inbox_collector = None  # collected below, by hand (test_worker.py tests the kick)
     console.app.dependency_overrides[content_dir_dep] = lambda: content
     console.app.dependency_overrides[clinic_file_dep] = lambda: clinic
     now = utcnow()
@@ -154,3 +156,21 @@ def test_only_admins_publish(console: Console, inbox: Path) -> None:
     assert refused.status_code == 403
     assert "Publish the approved content" not in alice.get("/console/proposals").text
     assert "Publish the approved content" in console.login("carol").get("/console/proposals").text
+
+
+def test_opening_the_inbox_collects_new_questions_in_the_background(
+    console: Console, inbox: Path, encoder, faqs  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    now = utcnow()
+    console.app.state.inbox_collector = collector = Collector(
+        factory=console.factory, encoder=lambda: encoder, faqs=lambda _: faqs, clock=lambda: now,
+    )
+    with unit_of_work(console.factory) as session:
+        Talk(session, now - timedelta(hours=2)).rephrase("do you do home visits")
+    alice = console.login("alice")
+    assert "4 questions" in alice.get("/console/inbox").text  # the page did not wait for the pass
+    assert collector.thread is not None
+    collector.thread.join(timeout=60)
+    assert sum(collector.last_result.added.values()) == 1
+    assert "5 questions" in alice.get("/console/inbox").text
+    assert collector.thread is not None and not collector.kick()  # not due again within the minute
