@@ -50,6 +50,8 @@ PROPOSAL_LABELS = {
     "not_answered": "a not_answered question of an FAQ (on its topic, not answered by it)",
     "new_faq": "a new FAQ (a draft with these questions as examples)",
 }
+# Below this similarity the nearest FAQ is shown as "none close": likely a new topic.
+CLOSE_AT = 0.3
 assert set(KIND_LABELS) == set(KINDS) and set(PROPOSAL_LABELS) == set(PROPOSAL_KINDS)
 
 
@@ -107,7 +109,7 @@ async def inbox_page(
     return render(
         request, "inbox.html",
         {"user": user, "page": page, "period": period, "sort": sort, "kinds": KIND_LABELS,
-         "title": get_content_store().faq_title, "collected_at": collector.last_finished if collector else None},
+         "title": get_content_store().faq_title, "close_at": CLOSE_AT, "collected_at": collector.last_finished if collector else None},
     )
 
 
