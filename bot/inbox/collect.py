@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
@@ -167,13 +168,13 @@ def collect(*, session: Session, encoder: Encoder, faqs: FaqIndex, now: datetime
     seen: set[tuple[int, str]] = set()
     new = []
     for item in candidates:
-        key = (item.message_id, item.kind)
-        if key not in known and key not in seen:
-            seen.add(key)
+        pair = (item.message_id, item.kind)
+        if pair not in known and pair not in seen:
+            seen.add(pair)
             new.append(item)
     texts = _texts(session, [item.message_id for item in new])
     new = [item for item in new if texts.get(item.message_id, "").strip()]
-    vectors = encoder.encode([texts[item.message_id] for item in new]) if new else []
+    vectors: Any = encoder.encode([texts[item.message_id] for item in new]) if new else []
 
     groups = _open_members(session)
     placed = [groups.place(vector) for vector in vectors]

@@ -38,8 +38,8 @@ class ContentWriteError(Exception):
 
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
+    yaml.preserve_quotes = True  # type: ignore[assignment]
+    yaml.width = 4096  # type: ignore[assignment]
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
 
