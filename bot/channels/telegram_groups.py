@@ -228,6 +228,9 @@ class TelegramGroups:
 
     async def on_group_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
+        # An edit is checked for red flags again (someone may add that they took the pills), but
+        # never answered or corrected twice.
+        edited = update.edited_message is not None
         if message is None or message.from_user is None or message.from_user.is_bot:
             return
         text = (message.text or message.caption or "").strip()
@@ -240,7 +243,7 @@ class TelegramGroups:
             if verdict.is_emergency:
                 await self._emergency(context.bot, group, linked, message, text, verdict.category, verdict.language)
                 return
-            if not linked:
+            if not linked or edited:
                 return
             question = addressed_question(message, context.bot.id, context.bot.username)
             if question is not None:

@@ -11,17 +11,22 @@ Topic and stance are told apart by two things:
 
 * the shipped sentence encoder (all-MiniLM-L6-v2, bot/nlu/sentence_encoder.py):
   how close the message is to the development set's messages that assert or
-  ask about each myth, and to those that only dispute or mention it;
-* a few rules for what the encoder hardly sees: words of disagreement
-  ("debunked", "it's a myth", "people who still think"), negation and
-  questions.
+  ask about each myth, to those that dispute it or only mention its topic, to
+  small talk, to the myth's claim (`CLAIMS` and the FAQ's title) and to what
+  the content pack says instead (`FACTS`);
+* rules for what the encoder hardly sees: words of disagreement ("debunked",
+  "it's a myth", "people who still think", "X does not cause Y", a claim
+  reported and then contradicted), negation and questions. A statement with
+  words of disagreement is never answered.
 
-A logistic regression turns those signals into the probability that a reply
-is right. It is fitted on eval/groups/dev.tsv alone, each development message
-scored against the others (left out of its own neighbours, as a new message
-would be), and the reply threshold is the lowest probability at which the
-development set keeps `TARGET_PRECISION`. eval/groups/test.tsv is never read
-here: `patientbot eval groups` measures on it.
+A logistic regression turns the signals of the other messages into the
+probability that a reply is right. It is fitted on eval/groups/dev.tsv alone,
+each development message scored against the others (left out of its own
+neighbours, as a new message would be), and the reply threshold is the lowest
+out-of-fold probability at which the development set keeps
+`TARGET_PRECISION`. The test sets (eval/groups/test*.tsv) are never read here:
+`patientbot eval groups` measures on them (docs/groups.md has the figures,
+and the targets this does not reach yet).
 """
 
 from __future__ import annotations
@@ -67,6 +72,8 @@ FEATURES = (
     "question",
     "negated_statement",
 )
+DISAGREEMENT_COLUMN = FEATURES.index("disagreement")
+QUESTION_COLUMN = FEATURES.index("question")
 
 # What each myth says, in a member's words: the claim the watch looks for (with the FAQ's title).
 # Statements only, never a dispute; written for the watch, not taken from either evaluation set.
@@ -142,7 +149,10 @@ DISAGREEMENT = re.compile(
     r"went mad|(?:was|were) right not to|rolled my eyes|sadly|hasn'?t met|never (?:drink|give|inject)|"
     r"(?:does not|doesn'?t|do not|don'?t|won'?t|will not|can'?t|cannot|isn'?t|is not|aren'?t|are not|not) "
     r"(?:just |really |actually )?(?:cause[ds]?|caused by|cure[sd]?|kill|work|help|give|get rid|a cure|the same|safe|like|"
-    r"just an?)|(?:it )?can kill you|only kills? bacteria)(?!\w)",
+    r"just an?)|(?:it )?can kill you|only kills? bacteria|no use|(?:can'?t|won'?t|don'?t|doesn'?t) (?:do anything|touch)|"
+    r"no \w+ (?:for|before|until|under)|is a no|ignor(?:es|ing)|until they (?:get|have|had)|"
+    # a claim reported, then contradicted: "my dad said it was just flu, then he ended up in hospital"
+    r"(?:says?|said|saying|thinks?|thought|believes?|swears?|claims?)\b.{3,80}\b(?:but|then|until)\b)(?!\w)",
     re.IGNORECASE,
 )
 NEGATION = re.compile(
@@ -247,10 +257,16 @@ class MythWatch:
         self._replies = np.array([e.wants_reply for e in self.examples], dtype=bool)
         self._kind = np.array([e.kind for e in self.examples], dtype=object)
         features, labels, candidates = self._development_features()
+        # Words of disagreement veto a reply (no development message that asserts or asks has
+        # them); the regression learns from the rest, where topic and stance must be weighed.
+        open_rows = ~np.array([_vetoed(row) for row in features], dtype=bool)
         self.model = _regression()
         # The threshold is chosen on out-of-fold probabilities, as a new message would get them.
-        probabilities = cross_val_predict(_regression(), features, labels, cv=FOLDS, method="predict_proba")[:, 1]
-        self.model.fit(features, labels)
+        probabilities = np.zeros(len(labels))
+        probabilities[open_rows] = cross_val_predict(
+            _regression(), features[open_rows], labels[open_rows], cv=FOLDS, method="predict_proba"
+        )[:, 1]
+        self.model.fit(features[open_rows], labels[open_rows])
         self.threshold = _threshold_for_precision(probabilities, labels, TARGET_PRECISION)
         self.development_probabilities = probabilities
         self.development_candidates = candidates
@@ -312,12 +328,18 @@ class MythWatch:
         out = []
         for index, text in enumerate(texts):
             row, myth = self._features(similarities[index], claims[index], text)
-            probability = float(self.model.predict_proba(row[None, :])[0, 1])
+            vetoed = _vetoed(row)
+            probability = 0.0 if vetoed else float(self.model.predict_proba(row[None, :])[0, 1])
             out.append(MythVerdict(myth if probability >= self.threshold else None, myth, probability))
         return out
 
     def verdict(self, text: str) -> MythVerdict:
         return self.verdicts([text])[0]
+
+
+def _vetoed(row: np.ndarray) -> bool:
+    """A statement with words of disagreement is never answered ("is that a myth?" is a question)."""
+    return bool(row[DISAGREEMENT_COLUMN] > 0 and row[QUESTION_COLUMN] == 0)
 
 
 def _regression() -> Pipeline:

@@ -72,6 +72,12 @@ class GroupChat:
         """A member's message to the group (the bot is not addressed)."""
         return self._queue({"message": self._message(sender, text)})
 
+    def edits(self, text: str, sender: dict[str, Any] = MEMBER) -> dict[str, Any]:
+        """A member edited an earlier message (Telegram's `edited_message`)."""
+        message = self._message(sender, text)
+        message["edit_date"] = int(time.time())
+        return self._queue({"edited_message": message})
+
     def mentions_bot(self, question: str, sender: dict[str, Any] = MEMBER) -> dict[str, Any]:
         mention = f"@{BOT_USER['username']}"
         message = self._message(sender, f"{mention} {question}")

@@ -4,9 +4,9 @@ One group's life: the bot is added (and says what it needs to see everything),
 ignores a myth while no clinician has linked the group but still answers an
 emergency there; once linked it welcomes a member, answers a mention and a
 reply with vetted answers, offers a private chat for a personal question,
-corrects a myth once (a second telling within the period gets nothing), posts
-emergency and crisis guidance and alerts the on-duty moderator without the
-member's words, stays quiet about myths once a clinician turns the watch off,
+corrects a myth once (a second telling within the period gets nothing, nor
+does a myth edited in), posts emergency and crisis guidance (an edit is checked
+too) and alerts the on-duty moderator without the member's words, stays quiet about myths once a clinician turns the watch off,
 and keeps nothing of the group's messages after it is removed.
 """
 
@@ -112,8 +112,10 @@ def test_a_support_group_from_added_to_removed(
     assert corrected["text"].endswith(get_content_store().faq("myth_flu_shot_gives_flu").text)
     assert replied_to(corrected) == myth["message"]["message_id"]
 
-    # The same myth again within the period: nothing (the next mention's answer comes next).
+    # The same myth again within the period, and an edited message: nothing (the next mention's answer
+    # comes next).
     group.says("every time i have the flu vaccine i come down with flu", sender=OTHER_MEMBER)
+    group.edits("honey is fine for babies as long as it's organic")
     group.mentions_bot("what time do you close on friday")
     assert group.wait_sent(8)[7]["text"] == get_content_store().faq("opening_hours").text
 
@@ -128,8 +130,8 @@ def test_a_support_group_from_added_to_removed(
     assert f"https://t.me/c/1234567890/{red['message']['message_id']}" in text
     assert words not in text and "husband" not in text and "sweating" not in text
 
-    # Crisis language: the crisis line, and another alert.
-    group.says("honestly i just want to kill myself, everything is too much")
+    # Crisis language, added by editing a message: the crisis line, and another alert.
+    group.edits("honestly i just want to kill myself, everything is too much")
     crisis = group.wait_sent(10)[9]["text"]
     assert crisis == emergency_text("suicide_self_harm") and "988" in crisis
     stand_in.wait_for("sendMessage", 2, where=lambda c: int(c.params["chat_id"]) == ON_DUTY_CHAT)

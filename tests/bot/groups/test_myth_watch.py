@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.groups.evaluation import TEST_FILE, evaluate_groups, load_emergencies
+from bot.groups.evaluation import TEST_FILES, evaluate_groups, load_emergencies
 from bot.groups.myth_watch import (
     DEV_FILE,
     MythWatch,
@@ -26,13 +26,14 @@ def watch() -> MythWatch:
 
 
 def test_evaluation_files_parse_and_the_test_set_is_not_the_development_set() -> None:
-    dev, test = load_labelled(DEV_FILE), load_labelled(TEST_FILE)
-    assert len(dev) >= 150 and len(test) >= 100
+    dev, test = load_labelled(DEV_FILE), [row for path in TEST_FILES for row in load_labelled(path)]
+    assert len(dev) >= 300 and len(test) >= 240
     assert not {row.text.lower() for row in dev} & {row.text.lower() for row in test}
+    assert len({row.text.lower() for row in test}) == len(test)  # no message in two test sets
     served = set(myth_claims())
     assert {row.myth for row in dev + test} - {"none"} <= served
-    assert sum(row.wants_reply for row in test) >= 40
-    assert sum(row.kind == "dispute" for row in test) >= 15
+    assert sum(row.wants_reply for row in test) >= 100
+    assert sum(row.kind == "dispute" for row in test) >= 30
     assert len(load_emergencies()) >= 25
 
 
@@ -73,9 +74,11 @@ def test_a_myth_the_content_pack_no_longer_serves_is_not_watched() -> None:
 def test_the_measured_figures(watch: MythWatch) -> None:
     """What `patientbot eval groups` prints, computed the same way (docs/groups.md has the figures)."""
     result = evaluate_groups(watch, emergency_detector())
-    test = result["test"]
-    assert test["n"] == len(load_labelled(TEST_FILE))
-    assert test["replies"] == test["correct_replies"] + sum(test["false_alarms_by_kind"].values())
-    assert 0.0 <= test["precision"] <= 1.0 and 0.0 <= test["recall"] <= 1.0
+    for path in TEST_FILES:
+        figures = result[path.stem]
+        assert figures["n"] == len(load_labelled(path))
+        assert figures["replies"] == figures["correct_replies"] + sum(figures["false_alarms_by_kind"].values())
+        assert 0.0 <= figures["precision"] <= 1.0 and 0.0 <= figures["recall"] <= 1.0
+    assert result["all_test"]["n"] == sum(result[path.stem]["n"] for path in TEST_FILES)
     # Every group-style emergency and crisis message is caught by the gateway's safety net.
     assert result["red_flags"]["recall"] == 1.0, result["red_flags"]["missed"]
