@@ -49,6 +49,7 @@ from bot.groups import activity, links
 from bot.groups import texts as group_texts
 from bot.groups.models import SupportGroup
 from bot.groups.myth_watch import MythWatch, shared_myth_watch
+from bot.safety import needs_clinician_judgement
 from bot.safety.categories import LABELS
 
 if TYPE_CHECKING:
@@ -287,12 +288,18 @@ class TelegramGroups:
         return reached
 
     async def _answer(self, bot: Bot, group: SupportGroup, message: Message, question: str) -> None:
-        """A vetted answer, a private-chat offer for a personal question, or an honest "no answer"."""
-        try:
-            parse = await self.router.rasa.parse(question)
-        except RasaUnavailable as exc:
-            logger.error("Rasa could not parse a group question: %s", exc)
-            parse = {}
+        """A vetted answer, a private-chat offer for a personal question, or an honest "no answer".
+
+        The medical-advice guard runs here too, before Rasa: a question about the member's
+        own case is never answered in the group, even when Rasa cannot be reached.
+        """
+        personal = await anyio.to_thread.run_sync(needs_clinician_judgement, question)
+        parse: dict[str, Any] = {"intent": {"name": "personal_advice"}} if personal else {}
+        if not personal:
+            try:
+                parse = await self.router.rasa.parse(question)
+            except RasaUnavailable as exc:
+                logger.error("Rasa could not parse a group question: %s", exc)
         intent = str((parse.get("intent") or {}).get("name") or "")
         faq_id = faq_id_of(parse)
         kind, reply = "private_offer", None
