@@ -3,7 +3,8 @@
 A `GroupChat` builds the updates of one supergroup: the bot added or removed
 (`my_chat_member`), members joining (a message with `new_chat_members`), and
 members' messages, mentioning the bot or replying to one of its messages.
-The updates are queued on the stand-in (polling), as Telegram would deliver them.
+The updates are queued on the stand-in (polling) or posted to the gateway's
+webhook (`webhook=True`), as Telegram would deliver them.
 """
 
 from __future__ import annotations
@@ -30,8 +31,15 @@ class GroupChat:
     def chat(self) -> dict[str, Any]:
         return {"id": self.chat_id, "type": "supergroup", "title": self.title}
 
+    # Webhook mode: each update is posted to the gateway's webhook, as Telegram does.
+    webhook: bool = False
+
     def _queue(self, update: dict[str, Any]) -> dict[str, Any]:
-        return self.api.queue_update(update)
+        if not self.webhook:
+            return self.api.queue_update(update)
+        response = self.api.post_to_webhook(update)
+        assert response.status_code == 200, response.text
+        return update
 
     def bot_status(self, old: str, new: str, by: dict[str, Any] = MEMBER) -> dict[str, Any]:
         """The bot's own membership changed (Telegram's `my_chat_member`)."""

@@ -28,7 +28,7 @@ from bot.groups.texts import deep_link, group_text
 from tests.support.detectors import emergency_detector
 from tests.support.fixtures import make_settings
 from tests.support.handoff import make_clinician
-from tests.support.servers import wait_until
+from tests.support.servers import free_port, wait_until
 from tests.support.telegram_api import BOT_USER, TelegramApiStandIn
 from tests.support.telegram_groups import OTHER_MEMBER, GroupChat, replied_to
 
@@ -179,3 +179,32 @@ def test_a_support_group_from_added_to_removed(
     wait_until(removed, 15, message="the group was not marked removed with its texts deleted")
     with unit_of_work(factory) as session:
         assert activity.activity_report(session=session, group_id=group_id, since=row.added_at).counts["red_flag"] == 3
+
+
+def test_webhook_mode_group_updates_never_reach_a_patient_conversation(
+    database_url: str,
+    mini_rasa_url: str,
+    stand_in: TelegramApiStandIn,
+    serve_gateway: Callable[..., tuple[str, Any]],
+) -> None:
+    port = free_port()
+    settings = make_settings(
+        database_url, mini_rasa_url, telegram_bot_token=stand_in.token, telegram_api_base_url=stand_in.base_url,
+        telegram_mode="webhook", telegram_webhook_secret="webhook-secret-0123456789",
+        public_url=f"http://127.0.0.1:{port}",
+    )
+    _base, app = serve_gateway(settings, port=port, detector=emergency_detector())
+    stand_in.wait_for("setWebhook")
+    group = GroupChat(stand_in, webhook=True)
+
+    group.bot_added()
+    group.wait_sent(1)
+    group.says(MYTH)
+    group.mentions_bot("what are your opening hours?")
+    crisis = group.says("i have a plan to take my life, sorry everyone")
+    sent = group.wait_sent(2)
+    # Unlinked: no answer, no myth reply; the crisis guidance all the same.
+    assert sent[1]["text"] == emergency_text("suicide_self_harm") and replied_to(sent[1]) == crisis["message"]["message_id"]
+    gateway = app.state.gateway
+    history = gateway.run_in_loop(gateway.require_router().history("telegram", str(group.chat_id))).result(10)
+    assert history == []  # nothing of the group was stored as a patient's conversation, or sent to Rasa
