@@ -5,8 +5,7 @@ ResponseSelector picks the answer) with responses `utter_faq/<id>`. Only
 approved, unexpired entries are compiled, so draft or expired content can never
 be trained into the model. A deterministic share of each FAQ's examples is held
 out of training for the `own` evaluation dataset; its `not_answered` questions
-are never trained on (they are `own`'s near-topic questions). Its `near_misses`
-are: they travel as the intent's metadata, for the FAQ gate alone.
+are never trained on (they are `own`'s near-topic questions).
 """
 
 from __future__ import annotations
@@ -30,8 +29,6 @@ GENERATED_HEADER = (
 )
 FAQ_DATA_FILE = "faq.yml"
 FAQ_ID_ENTITY = "faq_id"
-# The intent metadata that carries an FAQ's `near_misses` to the gate's training.
-NEAR_MISSES_KEY = "near_misses"
 
 
 def feedback_buttons(faq_id: str) -> list[dict[str, str]]:
@@ -114,14 +111,12 @@ def compile_faq_data(
     for entry in served:
         training, held = split_examples(entry)
         heldout.extend((entry.id, q) for q in held)
-        intent: dict[str, Any] = {"intent": f"faq/{entry.id}"}
-        if entry.near_misses:
-            # Rasa keeps an intent's metadata on each of its examples; only the FAQ gate reads
-            # it (bot/nlu/faq_gate.py), and it is part of the data's fingerprint, so a changed
-            # near miss retrains the gate.
-            intent["metadata"] = {NEAR_MISSES_KEY: list(entry.near_misses)}
-        intent["examples"] = _Literal("".join(f"- {q}\n" for q in training))
-        nlu.append(intent)
+        nlu.append(
+            {
+                "intent": f"faq/{entry.id}",
+                "examples": _Literal("".join(f"- {q}\n" for q in training)),
+            }
+        )
         if entry.review_due is None:  # is_served() guarantees a review date
             raise AssertionError(f"served FAQ {entry.id} has no review date")
         answer = serve(entry, clinic)

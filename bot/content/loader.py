@@ -97,7 +97,6 @@ def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
     raw, lines = read_mapping(path)
     examples, example_lines = _questions(raw, "examples", lines)
     not_answered, not_answered_lines = _questions(raw, "not_answered", lines)
-    near_misses, near_miss_lines = _questions(raw, "near_misses", lines)
     entry = ContentEntry(
         kind=kind,
         id=text_of(raw.get("id")),
@@ -111,7 +110,6 @@ def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
         tags=tuple(text_of(t) for t in raw.get("tags") or [] if text_of(t)),
         examples=examples,
         not_answered=not_answered,
-        near_misses=near_misses,
         related=tuple(text_of(r) for r in raw.get("related") or [] if text_of(r)),
         myth=bool(raw.get("myth", False)),
         response=text_of(raw.get("response")) or None,
@@ -127,7 +125,6 @@ def load_file(path: Path, kind: str) -> tuple[ContentEntry, dict[str, Any]]:
         lines=lines,
         example_lines=example_lines,
         not_answered_lines=not_answered_lines,
-        near_miss_lines=near_miss_lines,
     )
     return entry, dict(raw)
 

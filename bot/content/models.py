@@ -35,10 +35,6 @@ class ContentEntry:
     # Questions on this FAQ's topic that no answer of the pack gives. Never trained on:
     # `patientbot eval --dataset own` asks them, and no FAQ answer to them is right.
     not_answered: tuple[str, ...] = ()
-    # Questions on this FAQ's topic that its answer does not give, written to be trained
-    # on: the FAQ matcher learns from them that sharing the topic and the words is not
-    # enough (bot/nlu/faq_match.py). Never evaluated on; `not_answered` is.
-    near_misses: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     myth: bool = False
     # System messages that Rasa sends: the response name, its quick replies and the
@@ -56,7 +52,6 @@ class ContentEntry:
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     example_lines: tuple[int, ...] = field(default=(), compare=False, hash=False)
     not_answered_lines: tuple[int, ...] = field(default=(), compare=False, hash=False)
-    near_miss_lines: tuple[int, ...] = field(default=(), compare=False, hash=False)
 
     def is_served(self, today: date) -> bool:
         """Only approved content within its review period is ever served as vetted."""

@@ -146,7 +146,7 @@ def validate_entries(
     return sorted(defects, key=lambda d: (str(d.path), d.line, d.message))
 
 
-_EXAMPLE, _NOT_ANSWERED, _NEAR_MISS = "example question", "not_answered question", "near_misses question"
+_EXAMPLE, _NOT_ANSWERED = "example question", "not_answered question"
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,6 @@ def _questions(entry: ContentEntry) -> Iterable[_Question]:
     for role, texts, lines, key in (
         (_EXAMPLE, entry.examples, entry.example_lines, "examples"),
         (_NOT_ANSWERED, entry.not_answered, entry.not_answered_lines, "not_answered"),
-        (_NEAR_MISS, entry.near_misses, entry.near_miss_lines, "near_misses"),
     ):
         for index, text in enumerate(texts):
             yield _Question(entry, text, lines[index] if index < len(lines) else _line(entry, key), role)
@@ -173,16 +172,16 @@ def _check_questions_across_faqs(entries: list[ContentEntry]) -> list[Defect]:
     An example question under two FAQs, or one that is both an example and a
     `not_answered` question, leaves the model to guess (and the evaluation to count
     the same answer right and wrong); a `not_answered` question listed twice would be
-    counted twice by the evaluation. A `near_misses` question is trained on, so it
-    must not be a `not_answered` one either (the evaluation would measure what was learned).
+    counted twice by the evaluation.
     """
     defects: list[Defect] = []
     places: dict[str, list[_Question]] = defaultdict(list)
     for entry in entries:
         if entry.kind != "faq":
-            for key, questions in (("not_answered", entry.not_answered), ("near_misses", entry.near_misses)):
-                if questions:
-                    defects.append(Defect(entry.path or Path("?"), _line(entry, key), f"{key} applies to FAQs only"))
+            if entry.not_answered:
+                defects.append(
+                    Defect(entry.path or Path("?"), _line(entry, "not_answered"), "not_answered applies to FAQs only")
+                )
             continue
         for question in _questions(entry):
             key = normalise_question(question.text)
@@ -201,15 +200,10 @@ def _clash(text: str, question: _Question, found: list[_Question]) -> str:
     if all(q.entry.id == question.entry.id and q.role == question.role for q in others):
         return f"{question.role} '{text}' appears twice in this FAQ"
     if any(q.role != question.role for q in others):
-        other = next(q.role for q in others if q.role != question.role)
         where = ", ".join(sorted({f"{q.role} in {q.entry.path}" for q in others if q.role != question.role}))
-        return f"'{text}' is both {_a(other)} and {_a(question.role)} ({where})"
+        return f"'{text}' is both an example question and a not_answered question ({where})"
     where = ", ".join(sorted({str(q.entry.path) for q in others if q.entry is not question.entry}))
     return f"{question.role} '{text}' also appears under another FAQ ({where})"
-
-
-def _a(role: str) -> str:
-    return f"an {role}" if role[0] in "aeiou" else f"a {role}"
 
 
 def validate_dir(content_dir: Path, clinic: Mapping[str, Any], *, today: date) -> tuple[list[ContentEntry], list[Defect]]:

@@ -69,8 +69,6 @@ _KINDS_FILE = "question_kinds.pkl"
 _RESPONSE_PREFIX = "utter_faq/"
 # Intents whose examples the calibrated matcher learns to refuse.
 NEGATIVE_INTENTS = frozenset({"out_of_scope", "personal_advice"})
-# The FAQ intents' metadata key for their near misses (written by bot/content/compiler.py).
-NEAR_MISSES_KEY = "near_misses"
 # (FAQ id, question kind, confidence, what the gate saw) after the checks on words and kinds.
 _Checked = tuple[str | None, str | None, float, dict[str, Any]]
 
@@ -249,8 +247,9 @@ class FAQAnswerGate(GraphComponent):
         if self._encoder is not None and not self.calibrated:
             self.similarity = ExampleSimilarity.build(examples_by_faq, self._encoder)
         if self.calibrated and self._encoder is not None and self._lemmas is not None:
-            negatives = _negatives(training_data) + _near_misses(training_data)
-            self.matcher = FAQMatcher.fit(examples_by_faq, _answers(training_data), negatives, self._encoder, self._lemmas)
+            self.matcher = FAQMatcher.fit(
+                examples_by_faq, _answers(training_data), _negatives(training_data), self._encoder, self._lemmas
+            )
         with self._model_storage.write_to(self._resource) as directory:
             (directory / _MODEL_FILE).write_bytes(pickle.dumps(self.neighbour))
             if self.vocabulary is not None:
@@ -452,22 +451,6 @@ def _negatives(training_data: TrainingData) -> list[str]:
         for example in training_data.intent_examples
         if example.get("intent") in NEGATIVE_INTENTS and example.get("text")
     ]
-
-
-def _near_misses(training_data: TrainingData) -> list[str]:
-    """The FAQs' `near_misses`: their topic and words, but not what their answer gives.
-
-    The content build puts them in each FAQ intent's metadata, which Rasa copies onto
-    every example of the intent; each is taken once.
-    """
-    found: dict[str, None] = {}
-    for example in training_data.intent_examples:
-        if example.get("intent") != RETRIEVAL_INTENT:
-            continue
-        metadata = (example.get("metadata") or {}).get("intent") or {}
-        for text in metadata.get(NEAR_MISSES_KEY) or ():
-            found.setdefault(str(text), None)
-    return list(found)
 
 
 def top_intent(parse_data: dict[str, Any]) -> str | None:

@@ -23,12 +23,7 @@ is measured on:
   its own FAQ comes first (label 1) and wrong otherwise (label 0);
 - each example again, with its whole FAQ left out, stands for a question on a
   topic near ours that no FAQ answers (label 0);
-- the assistant's out-of-scope and personal-advice examples are label 0 too;
-- so are the FAQs' `near_misses`: questions written on an FAQ's topic, in its
-  words, that its answer does not give. Leaving a whole FAQ out teaches the
-  model what an unknown topic looks like; these teach it what a known topic
-  asked for something else looks like, the near-topic question it most often
-  answered wrongly.
+- the assistant's out-of-scope and personal-advice examples are label 0 too.
 The probability is what the gate (bot/nlu/faq_gate.py) compares with its
 thresholds, and the ranking is where its "did you mean" suggestions come from.
 """

@@ -10,7 +10,6 @@ from rasa.core.nlg.interpolator import interpolate
 from bot.cli import main
 from bot.content.compiler import (
     GENERATED_HEADER,
-    NEAR_MISSES_KEY,
     compile_faq_data,
     split_examples,
     write_faq_data,
@@ -134,15 +133,3 @@ def test_not_answered_questions_are_never_trained(content_dir, clinic) -> None:
     document, _ = compile_faq_data([entry], clinic, today=TODAY)
     assert [b["intent"] for b in document["nlu"]] == ["faq/served"]
     assert all(q not in str(document) for q in near)
-
-
-def test_near_misses_travel_as_intent_metadata_and_are_never_examples(content_dir, clinic) -> None:
-    near = ["are you open on christmas day", "who owns the clinic"]
-    block = "near_misses:\n" + "\n".join(f"  - {q}" for q in near) + "\nrelated: []"
-    root = content_dir({"faq/served.yml": faq_yaml("served", related=block), "faq/other.yml": faq_yaml("other")})
-    entries, _ = load_content(root)
-    document, _ = compile_faq_data(entries, clinic, today=TODAY)
-    blocks = {b["intent"]: b for b in document["nlu"]}
-    assert blocks["faq/served"]["metadata"] == {NEAR_MISSES_KEY: near}
-    assert "metadata" not in blocks["faq/other"]
-    assert all(q not in blocks["faq/served"]["examples"] for q in near)

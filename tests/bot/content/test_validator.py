@@ -205,18 +205,3 @@ def test_not_answered_twice_empty_or_outside_faqs(content_dir, clinic) -> None:
     assert any(m.startswith("fever.yml:28: not_answered question 'who discovered fever' also appears under another FAQ") for m in found)
     assert any(m.startswith("stroke.yml:") and m.endswith("not_answered applies to FAQs only") for m in found)
     assert len(found) == 4
-
-
-def test_a_near_miss_is_never_an_evaluated_question_nor_outside_faqs(content_dir, clinic) -> None:
-    """Near misses are trained on: one that is also a not_answered question would be measured on."""
-    clash = "not_answered:\n  - who discovered fever\nnear_misses:\n  - Who discovered fever?\nrelated: []"
-    emergency = faq_yaml("stroke", answer="answer: Call {emergency_number} now.", related="near_misses: [a question]")
-    root = content_dir({"faq/fever.yml": faq_yaml("fever", related=clash), "emergency/stroke.yml": emergency})
-    entries, defects = validate_dir(root, clinic, today=TODAY)
-    found = messages(defects)
-    assert "fever.yml:30: 'who discovered fever' is both a not_answered question and a near_misses question (" \
-        "not_answered question in " + str(root / "faq" / "fever.yml") + ")" in found
-    assert any(m.startswith("stroke.yml:") and m.endswith("near_misses applies to FAQs only") for m in found)
-    assert len(found) == 2
-    fever = next(e for e in entries if e.id == "fever")
-    assert fever.near_misses == ("Who discovered fever?",)

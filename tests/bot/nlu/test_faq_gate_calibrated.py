@@ -82,27 +82,3 @@ def test_a_model_trained_without_the_matcher_refuses_every_faq() -> None:
     message = incoming("when are you open", "opening_hours")
     calibrated.process([message])
     assert message.get("intent")["name"] == "nlu_fallback"
-
-
-def test_the_near_misses_in_an_faqs_metadata_are_read_once_each() -> None:
-    """The content build writes near misses as intent metadata; Rasa copies it onto every example."""
-    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
-
-    from bot.nlu.faq_gate import _near_misses
-
-    data = RasaYAMLReader().reads(
-        'version: "3.1"\n'
-        "nlu:\n"
-        "- intent: faq/opening_hours\n"
-        "  metadata:\n"
-        "    near_misses: [are you open on christmas day, who owns the clinic]\n"
-        "  examples: |\n"
-        "    - what are your opening hours\n"
-        "    - when are you open\n"
-        "- intent: out_of_scope\n"
-        "  metadata:\n"
-        "    near_misses: [not an faq]\n"
-        "  examples: |\n"
-        "    - tell me a joke\n"
-    )
-    assert _near_misses(data) == ["are you open on christmas day", "who owns the clinic"]
