@@ -140,6 +140,27 @@ class Settings(BaseSettings):
         "count stays. Messages it did not act on are never stored.",
     )
 
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL (redis://127.0.0.1:6379/0; rediss:// for TLS) for several gateways: "
+        "the live event bus and the per-conversation lock go through it, so a console on one "
+        "gateway sees what another did and two gateways never handle one conversation at once. "
+        "Unset: both stay in-process (one gateway).",
+    )
+    redis_prefix: str = Field(
+        default="patientbot",
+        min_length=1,
+        regex=r"^[A-Za-z0-9_.:-]+$",
+        description="Prefix of every Redis channel and key, so several deployments can share a Redis.",
+    )
+    conversation_lock_ttl_s: float = Field(
+        default=15.0,
+        gt=0,
+        le=600,
+        description="With Redis: a conversation's lock expires this long after its gateway stopped "
+        "renewing it (a gateway that died holds a conversation no longer than this).",
+    )
+
     max_message_chars: int = Field(
         default=2000, ge=1, le=20000, description="Longest patient message accepted, in characters."
     )

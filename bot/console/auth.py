@@ -17,9 +17,9 @@ from bot.console import security
 from bot.console.forms import read_form
 from bot.console.rendering import ConsoleError, ConsoleRoute, LoginRequired, render
 from bot.db.session import unit_of_work
+from bot.gateway.deps import session_factory_dep, settings_dep
 from bot.handoff import audit
 from bot.handoff.clinicians import PASSWORD_SET, LoginOutcome, authenticate
-from bot.handoff.deps import session_factory_dep, settings_dep
 from bot.handoff.models import AuditEvent, Clinician
 from bot.settings import Settings
 

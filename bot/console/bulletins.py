@@ -28,8 +28,8 @@ from bot.console.roles import admin_user
 from bot.content.bulletins import TOPICS, Bulletin
 from bot.db.base import utcnow
 from bot.db.session import unit_of_work
+from bot.gateway.deps import session_factory_dep, settings_dep
 from bot.handoff import audit
-from bot.handoff.deps import session_factory_dep, settings_dep
 from bot.settings import Settings
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)

@@ -25,8 +25,8 @@ from bot.dashboard.period import InvalidPeriod, Period, parse_period
 from bot.dashboard.report import TABLES, Cell, Report, Table, build_report
 from bot.db.base import utcnow
 from bot.db.session import unit_of_work
+from bot.gateway.deps import session_factory_dep
 from bot.handoff import audit
-from bot.handoff.deps import session_factory_dep
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)
 

@@ -1,9 +1,9 @@
 """The console's live stream: server-sent events that wake the queue and the transcript.
 
-Fed by the gateway's event bus ("handoffs", and "conversation:<id>" for the
-open handoff page). Events sent to the browser carry ids and types only; the
+Fed by the gateway's event bus (topics.HANDOFFS, and topics.conversation(id) for
+the open handoff page). Events sent to the browser carry ids and types only; the
 page then fetches the changed part (server-rendered, escaped). As a safety net
-for anything the bus cannot see (another gateway process, the CLI) the stream
+for anything the bus cannot see (the CLI; other gateways without Redis) the stream
 also re-reads a cheap fingerprint of the queue every POLL_S seconds, and it
 re-checks the session, so a logged-out or disabled clinician's stream ends.
 Each stream lasts at most STREAM_MAX_S; the browser reconnects and re-syncs.
@@ -25,8 +25,9 @@ from sqlalchemy.orm import sessionmaker
 from bot.console import data, security
 from bot.console.auth import ConsoleUser, current_user, load_user
 from bot.console.rendering import ConsoleRoute
-from bot.handoff import bus
-from bot.handoff.deps import session_factory_dep, settings_dep
+from bot.events import topics
+from bot.events.bus import EventBus
+from bot.gateway.deps import bus_dep, session_factory_dep, settings_dep
 from bot.settings import Settings
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute)
@@ -51,13 +52,8 @@ def _safe(topic: str, event: dict[str, Any]) -> dict[str, Any]:
         payload["message_id"] = message["id"]
     elif isinstance(event.get("message_id"), int):
         payload["message_id"] = event["message_id"]
-    payload["topic"] = "handoffs" if topic == bus.HANDOFFS_TOPIC else "conversation"
+    payload["topic"] = "handoffs" if topic == topics.HANDOFFS else "conversation"
     return payload
-
-
-def _bus_of(request: Request) -> Any:
-    gateway = getattr(request.app.state, "gateway", None)
-    return gateway.bus if gateway is not None else bus.current_bus()
 
 
 @router.get("/events", include_in_schema=False)
@@ -67,18 +63,17 @@ async def events(
     user: ConsoleUser = Depends(current_user),
     factory: sessionmaker = Depends(session_factory_dep),
     settings: Settings = Depends(settings_dep),
+    event_bus: EventBus = Depends(bus_dep),
 ) -> Response:
     conversation_id = (
         await anyio.to_thread.run_sync(data.conversation_of, factory, handoff) if handoff else None
     )
-    topics = [bus.HANDOFFS_TOPIC] + ([bus.conversation_topic(conversation_id)] if conversation_id else [])
-    event_bus = _bus_of(request)
-    bus.bind_loop(event_bus)
+    wanted = [topics.HANDOFFS] + ([topics.conversation(conversation_id)] if conversation_id else [])
     secret = settings.session_secret.get_secret_value()
     claims = security.read_session(secret, request.cookies.get(security.SESSION_COOKIE))
 
     async def stream() -> AsyncIterator[str]:
-        with event_bus.subscribe(*topics) as subscription:
+        with event_bus.subscribe(*wanted) as subscription:
             yield "retry: 2000\n\n" + _sse("ready", {})
             fingerprint = await anyio.to_thread.run_sync(data.fingerprint, factory, conversation_id)
             started = checked = beat = time.monotonic()

@@ -22,8 +22,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import JSONResponse
 
 from bot.console.security import SECURITY_HEADERS
+from bot.gateway.http_errors import status_for
 from bot.handoff.errors import HandoffError
-from bot.handoff.http_errors import status_for
 
 logger = logging.getLogger(__name__)
 

@@ -29,9 +29,10 @@ from bot.console.rendering import (
     wants_json,
 )
 from bot.db.session import unit_of_work
+from bot.gateway import outbound
+from bot.gateway.deps import session_factory_dep, settings_dep
 from bot.gateway.validation import visible_text
-from bot.handoff import clinicians, outbound, service
-from bot.handoff.deps import session_factory_dep, settings_dep
+from bot.handoff import clinicians, service
 from bot.handoff.rating import rating_buttons
 from bot.handoff.texts import system_text
 from bot.settings import Settings

@@ -28,15 +28,21 @@ from bot.bulletins.dispatch import Dispatcher
 from bot.channels import rest, telegram_webhook, webchat, webchat_bulletins
 from bot.db.migrate import upgrade
 from bot.db.session import make_engine, make_session_factory
-from bot.gateway.events import EventBus, get_event_bus
+from bot.events.after_commit import bind_publisher
+from bot.events.bus import EventBus
+from bot.events.factory import make_bus
+from bot.gateway import handoff_api
 from bot.gateway.http_docs import HEALTH_RESPONSES, HealthOut, install_allow_header
+from bot.gateway.outbound import deliver_through
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rasa_trackers import RasaTrackerEraser
-from bot.gateway.routing import Router, purge_forever, retry_forever, set_current_router
+from bot.gateway.routing import Router, purge_forever, retry_forever
 from bot.gateway.safety import Detector, SafetyCheck, load_detector
 from bot.gateway.service_status import read_status
 from bot.gateway.texts import load_content, retention_days
 from bot.gateway.validation import InputError
+from bot.locks.base import ConversationLocks
+from bot.locks.factory import make_locks
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -46,7 +52,7 @@ T = TypeVar("T")
 _LOAD = object()  # sentinel: load bot.safety's detector at start-up
 
 # Routers other parts of PatientBot contribute, included when their module exists.
-OPTIONAL_ROUTERS = ("bot.handoff.api:router", "bot.console.app:router")
+OPTIONAL_ROUTERS = ("bot.console.app:router",)
 
 
 # How often the gateway looks for conversations past the retention limit.
@@ -60,14 +66,20 @@ class Gateway:
         settings: Settings,
         *,
         bus: EventBus | None = None,
+        locks: ConversationLocks | None = None,
         detector: Any = _LOAD,
         retry_interval_s: float = 30.0,
         run_migrations: bool = True,
     ) -> None:
         self.settings = settings
         self.engine = make_engine(settings.database_url)
-        self.session_factory = make_session_factory(self.engine)
-        self.bus = bus or get_event_bus()
+        # Redis when PATIENTBOT_REDIS_URL is set (several gateways), else in-process.
+        self.bus = bus or make_bus(settings.redis_url, settings.redis_prefix)
+        self.locks = locks or make_locks(
+            settings.redis_url, settings.redis_prefix, settings.conversation_lock_ttl_s
+        )
+        # Handoff events are published on our bus once their unit of work commits.
+        self.session_factory = bind_publisher(make_session_factory(self.engine), self.bus)
         self.retry_interval_s = retry_interval_s
         self.run_migrations = run_migrations
         self._detector_arg = detector
@@ -75,6 +87,8 @@ class Gateway:
         self.router: Router | None = None
         self.telegram: Any = None  # bot.channels.telegram.TelegramChannel when enabled
         self.telegram_error: str | None = None
+        self.clinician_alerts: Any = None  # bot.channels.telegram_alerts.ClinicianAlerts when on
+        self._alerts_task: asyncio.Task[None] | None = None
         self.bulletin_dispatcher: Dispatcher | None = None
         self._stop = asyncio.Event()
         self._retry_task: asyncio.Task[None] | None = None
@@ -98,6 +112,8 @@ class Gateway:
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        await self.bus.start()
         if self.run_migrations:
             await anyio.to_thread.run_sync(upgrade, self.settings.database_url)
         detector: Detector | None = (
@@ -125,14 +141,15 @@ class Gateway:
             segment_turns=self.settings.rasa_segment_turns,
             db_concurrency=1 if self.settings.database_url.startswith("sqlite") else 10,
             trackers=self.trackers,
+            locks=self.locks,
         )
-        set_current_router(self.router)
         if self.settings.telegram_enabled:
             await self._start_telegram()
+            if self.settings.clinician_telegram_notifications:
+                await self._start_clinician_alerts()
         # Bulletin sends a stop or a crash interrupted carry on from their outbox rows.
         self.bulletin_dispatcher = Dispatcher(settings=self.settings, session_factory=self.session_factory)
         await self.bulletin_dispatcher.resume()
-        self._stop = asyncio.Event()
         self._retry_task = asyncio.create_task(
             retry_forever(self.router, self.retry_interval_s, self._stop)
         )
@@ -156,9 +173,36 @@ class Gateway:
         self.telegram = channel
         self.router.register_channel("telegram", channel)
 
+    async def _start_clinician_alerts(self) -> None:
+        """Telegram alerts for on-duty clinicians, and their Claim button on our bot."""
+        from bot.channels.telegram_alerts import (
+            ClinicianAlerts,
+            ClinicianNotifier,
+            register_claim_handler,
+        )
+
+        assert self.router is not None
+        notifier = ClinicianNotifier(self.settings, self.session_factory)
+        try:
+            await notifier.start()
+        except Exception as exc:  # noqa: BLE001 - alerts are a convenience: the console still works
+            logger.error("clinician Telegram alerts are off: %s", type(exc).__name__)
+            return
+        self.clinician_alerts = ClinicianAlerts(notifier, self.bus, self.locks)
+        self._alerts_task = asyncio.create_task(self.clinician_alerts.run(self._stop))
+        application = getattr(self.telegram, "application", None)
+        if application is not None:
+            register_claim_handler(
+                application, self.session_factory, self.settings, deliver_through(self.router)
+            )
+
     async def stop(self) -> None:
         self._stop.set()
-        tasks = [task for task in (self._retry_task, self._purge_task) if task is not None]
+        tasks = [
+            task
+            for task in (self._retry_task, self._purge_task, self._alerts_task)
+            if task is not None
+        ]
         await asyncio.gather(*tasks, return_exceptions=True)
         if self.bulletin_dispatcher is not None:
             await self.bulletin_dispatcher.stop()
@@ -168,7 +212,8 @@ class Gateway:
             self.telegram = None
         if self.router is not None:
             await self.router.rasa.aclose()
-            set_current_router(None)
+        await self.bus.aclose()
+        await self.locks.aclose()
         self.engine.dispose()
 
     def database_ok(self) -> bool:
@@ -201,11 +246,14 @@ def create_app(
     detector: Any = _LOAD,
     retry_interval_s: float = 30.0,
     bus: EventBus | None = None,
+    locks: ConversationLocks | None = None,
 ) -> FastAPI:
     """Build the gateway app; settings are validated here, services start in the lifespan."""
     settings = settings or get_settings()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token
-    gateway = Gateway(settings, bus=bus, detector=detector, retry_interval_s=retry_interval_s)
+    gateway = Gateway(
+        settings, bus=bus, locks=locks, detector=detector, retry_interval_s=retry_interval_s
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -236,6 +284,7 @@ def create_app(
     app.include_router(webchat_bulletins.router)
     app.include_router(rest.router)
     app.include_router(telegram_webhook.router)
+    app.include_router(handoff_api.router)
     app.state.optional_routers = _include_optional_routers(app)
     _add_core_routes(app, gateway)
     return app

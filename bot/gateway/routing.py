@@ -39,9 +39,10 @@ from bot.bulletins.subscriptions import erase_recipient
 from bot.db.base import utcnow
 from bot.db.models import Conversation, Message
 from bot.db.session import unit_of_work
+from bot.events import topics, vocabulary
+from bot.events.bus import EventBus
 from bot.gateway import conversations as store
 from bot.gateway import handoffs, texts
-from bot.gateway.events import EventBus
 from bot.gateway.messages import (
     COMMAND_INTENTS,
     OUTGOING_MAX_CHARS,
@@ -61,6 +62,9 @@ from bot.gateway.texts import emergency_text, system_text
 from bot.gateway.validation import InputError, clean_text
 from bot.handoff.queue import get_open_handoff
 from bot.handoff.rating import handle_rating_payload
+from bot.handoff.service import note_message
+from bot.locks.base import ConversationLocks
+from bot.locks.memory import InProcessLocks
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +101,7 @@ class Router:
         segment_turns: int = 20,
         db_concurrency: int = 1,
         trackers: RasaTrackerEraser | None = None,
+        locks: ConversationLocks | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.rasa = rasa
@@ -110,20 +115,10 @@ class Router:
         # latency grow under load. A queue in front of the database is fairer and faster.
         self.db_limiter = anyio.CapacityLimiter(db_concurrency)
         self.channels: dict[str, ChannelSender] = {}
-        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
-        try:
-            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:  # built outside the loop; set on first use
-            self._loop = None
+        # One message per conversation at a time, in every gateway that shares `locks`.
+        self.locks = locks or InProcessLocks()
 
     # -- wiring -------------------------------------------------------------------------
-
-    def _emit(self, topic: str, event: dict[str, Any]) -> None:
-        """Publish from a worker thread: the bus lives on the event loop's thread."""
-        if self._loop is None:
-            self.bus.publish(topic, event)
-        else:
-            self._loop.call_soon_threadsafe(self.bus.publish, topic, event)
 
     def register_channel(self, name: str, sender: ChannelSender) -> None:
         self.channels[name] = sender
@@ -135,18 +130,8 @@ class Router:
     @asynccontextmanager
     async def _conversation_lock(self, channel: str, external_id: str) -> AsyncIterator[None]:
         """One message at a time per conversation, so Rasa's tracker sees them in order."""
-        key = (channel, external_id)
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+        async with self.locks.hold(f"conversation:{channel}:{external_id}"):
+            yield
 
     # -- incoming -----------------------------------------------------------------------
 
@@ -172,7 +157,6 @@ class Router:
         if incoming.command is not None and incoming.command not in COMMAND_INTENTS:
             raise InputError(422, f"Unknown command '{incoming.command}'.")
 
-        self._loop = asyncio.get_running_loop()
         async with self._conversation_lock(incoming.channel, incoming.external_id):
             plan = await self.run_db(self._store_and_plan, incoming, authorize)
             self._publish_message(plan.conversation, plan.patient)
@@ -322,7 +306,6 @@ class Router:
         handoff, created = handoffs.escalate_emergency(
             session=session, conversation=conversation, red_flags=red_flags
         )
-        event_kind = "opened" if created else "priority_raised"
         patient.handoff_id = handoff.id
         patient.status = "clinician"
         patient.meta = {
@@ -331,37 +314,15 @@ class Router:
             "category": verdict.category,
         }
         session.flush()
-        self._emit(
-            "handoffs",
-            {
-                "type": "emergency",
-                "event": event_kind,
-                "handoff_id": handoff.id,
-                "conversation_id": conversation.id,
-                "category": verdict.category,
-            },
-        )
         return [reply]
 
     def _to_clinician(self, session: Session, conversation: Conversation, patient: Message) -> None:
-        handoff = get_open_handoff(session=session, conversation_id=conversation.id)
-        if handoff is None:
+        """Link the message to the open handoff; the service wakes the console after commit."""
+        if note_message(session=session, message=patient) is None:
             logger.warning(
                 "conversation %s is clinician-owned without an open handoff", conversation.id
             )
-        patient.handoff_id = handoff.id if handoff else None
         patient.status = "clinician"
-        self._emit(
-            "handoffs",
-            {
-                "type": "handoff_message",
-                "handoff_id": patient.handoff_id,
-                "conversation_id": conversation.id,
-                "message_id": patient.id,
-            },
-        )
-        if handoff is not None:
-            self._emit(f"handoff:{handoff.id}", {"type": "message", "message_id": patient.id})
 
     def _cancel(
         self, session: Session, conversation: Conversation, patient: Message
@@ -369,15 +330,6 @@ class Router:
         handoff = handoffs.cancel_handoff(session=session, conversation=conversation)
         patient.status = "clinician"
         patient.handoff_id = handoff.id if handoff else None
-        if handoff is not None:
-            self._emit(
-                "handoffs",
-                {
-                    "type": "handoff_cancelled",
-                    "handoff_id": handoff.id,
-                    "conversation_id": conversation.id,
-                },
-            )
         return [self._system(session, conversation, "handoff_cancelled")]
 
     async def _ask_rasa(self, plan: _Plan) -> tuple[list[StoredMessage], str]:
@@ -450,22 +402,13 @@ class Router:
             if conversation is None or patient is None:  # erased while Rasa was thinking
                 return []
             reply = self._system(session, conversation, "possibly_urgent")
-            handoff, created = handoffs.escalate_possibly_urgent(
+            handoff, _created = handoffs.escalate_possibly_urgent(
                 session=session, conversation=conversation, urgency=plan.urgency
             )
             patient.status = "clinician"
             patient.handoff_id = handoff.id
             patient.meta = {**(patient.meta or {}), "urgency": list(plan.urgency)}
             session.flush()
-            self._emit(
-                "handoffs",
-                {
-                    "type": "possibly_urgent",
-                    "event": "opened" if created else "priority_raised",
-                    "handoff_id": handoff.id,
-                    "conversation_id": conversation.id,
-                },
-            )
             return [StoredMessage.of(reply)]
 
     def _advance_segment(self, conversation: Conversation, response: RasaResponse) -> None:
@@ -492,14 +435,6 @@ class Router:
                 handoff = handoffs.request_clinician(session=session, conversation=conversation)
                 patient.status = "clinician"
                 patient.handoff_id = handoff.id
-                self._emit(
-                    "handoffs",
-                    {
-                        "type": "opened",
-                        "handoff_id": handoff.id,
-                        "conversation_id": conversation.id,
-                    },
-                )
             session.flush()
             return [StoredMessage.of(row) for row in rows]
 
@@ -559,15 +494,15 @@ class Router:
 
     def _publish_message(self, ref: ConversationRef, message: StoredMessage) -> None:
         event = {
-            "type": "message",
+            "type": vocabulary.MESSAGE,
             "conversation_id": ref.id,
             "channel": ref.channel,
             "message": message.public(),
         }
-        self.bus.publish(f"conversation:{ref.id}", event)
-        self.bus.publish(f"channel:{ref.channel}:{ref.external_id}", event)
+        self.bus.publish(topics.conversation(ref.id), event)
+        self.bus.publish(topics.channel(ref.channel, ref.external_id), event)
         self.bus.publish(
-            "messages", {**event, "message": {**message.public(), "status": message.status}}
+            topics.MESSAGES, {**event, "message": {**message.public(), "status": message.status}}
         )
 
     async def _push(self, ref: ConversationRef, message: StoredMessage) -> None:
@@ -587,9 +522,9 @@ class Router:
             )
 
     async def _typing(self, ref: ConversationRef, on: bool) -> None:
-        event = {"type": "typing", "conversation_id": ref.id, "on": on}
-        self.bus.publish(f"conversation:{ref.id}", event)
-        self.bus.publish(f"channel:{ref.channel}:{ref.external_id}", event)
+        event = {"type": vocabulary.TYPING, "conversation_id": ref.id, "on": on}
+        self.bus.publish(topics.conversation(ref.id), event)
+        self.bus.publish(topics.channel(ref.channel, ref.external_id), event)
         sender = self.channels.get(ref.channel)
         if on and sender is not None:
             try:
@@ -660,11 +595,12 @@ class Router:
             conversation_id = await self.run_db(delete)
         if conversation_id is None:
             return False
-        event = {"type": "deleted", "conversation_id": conversation_id}
-        self.bus.publish(f"conversation:{conversation_id}", event)
-        self.bus.publish(f"channel:{channel}:{external_id}", event)
+        event = {"type": vocabulary.DELETED, "conversation_id": conversation_id}
+        self.bus.publish(topics.conversation(conversation_id), event)
+        self.bus.publish(topics.channel(channel, external_id), event)
         self.bus.publish(
-            "handoffs", {"type": "conversation_deleted", "conversation_id": conversation_id}
+            topics.HANDOFFS,
+            {"type": vocabulary.CONVERSATION_DELETED, "conversation_id": conversation_id},
         )
         return True
 
@@ -795,36 +731,6 @@ async def purge_forever(
 
     # At start-up too: a gateway restarted more often than hourly must still purge.
     await run_every(interval_s, stop, purge, "the retention purge", run_first=True)
-
-
-_current: Router | None = None
-
-
-def set_current_router(router: Router | None) -> None:
-    global _current
-    _current = router
-
-
-def current_router() -> Router:
-    """The running gateway's router (set at app start-up), for code outside a request."""
-    if _current is None:
-        raise RuntimeError("the gateway is not running")
-    return _current
-
-
-async def handle_incoming(incoming: Incoming) -> RouteResult:
-    """Route one patient action through the running gateway's router."""
-    return await current_router().handle_incoming(incoming)
-
-
-async def deliver(
-    conversation_id: str,
-    text: str,
-    buttons: list[dict[str, str]] | None = None,
-    sender: str = "clinician",
-) -> StoredMessage:
-    """Send `text` to the patient of `conversation_id` on their own channel (store + push)."""
-    return await current_router().deliver(conversation_id, text, buttons=buttons, sender=sender)
 
 
 def _withhold_unvetted_answers(response: RasaResponse) -> None:

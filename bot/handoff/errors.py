@@ -2,7 +2,7 @@
 
 Each error carries a message written for the person who caused it (a clinician
 in the console, the action server's log), so the HTTP layers can pass it on
-as-is. The HTTP status each maps to lives in `bot.handoff.http_errors`, not
+as-is. The HTTP status each maps to lives in `bot.gateway.http_errors`, not
 here, so the domain stays usable from the CLI and background workers.
 """
 

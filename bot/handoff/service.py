@@ -372,7 +372,7 @@ def release(*, session: Session, handoff_id: str, clinician_id: int) -> Handoff:
     return handoff
 
 
-def _announce(session: Session, event: str, handoff: Handoff) -> None:
+def _announce(session: Session, event: str, handoff: Handoff, **ids: Any) -> None:
     """Publish a handoff state change once committed: ids and priority, never patient text."""
     events.emit(
         session,
@@ -380,6 +380,7 @@ def _announce(session: Session, event: str, handoff: Handoff) -> None:
         handoff_id=handoff.id,
         conversation_id=handoff.conversation_id,
         priority=handoff.priority,
+        **ids,
     )
 
 
@@ -616,7 +617,7 @@ def record_reply(
         actor_id=clinician_id,
         details={"message_id": message_id, "canned": canned},
     )
-    _announce(session, events.MESSAGE, handoff)
+    _announce(session, events.HANDOFF_MESSAGE, handoff)
 
 
 def record_transcript_view(*, session: Session, handoff: Handoff, clinician_id: int) -> None:
@@ -639,5 +640,5 @@ def note_message(*, session: Session, message: Message) -> str | None:
     if handoff is None:
         return None
     message.handoff_id = handoff.id
-    _announce(session, events.MESSAGE, handoff)
+    _announce(session, events.HANDOFF_MESSAGE, handoff, message_id=message.id)
     return handoff.id

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from bot.events.memory import InProcessBus
 from bot.gateway.app import create_app
-from bot.gateway.events import EventBus
 from bot.settings import Settings
 from tests.conftest import TEST_SECRETS
 from tests.support.detectors import emergency_detector
@@ -65,7 +65,7 @@ def serve_gateway() -> Iterator[Callable[..., tuple[str, Any]]]:
     servers: list[ServerThread] = []
 
     def start(settings: Settings, port: int | None = None, **kwargs: Any) -> tuple[str, Any]:
-        kwargs.setdefault("bus", EventBus())
+        kwargs.setdefault("bus", InProcessBus())
         # Channel tests are not about red flags; the routing tests cover them with a detector.
         kwargs.setdefault("detector", None)
         app = create_app(settings, **kwargs)

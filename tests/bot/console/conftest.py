@@ -20,8 +20,10 @@ from sqlalchemy.orm import sessionmaker
 from bot.console.app import router as console_router
 from bot.db.models import Message
 from bot.db.session import unit_of_work
-from bot.handoff import api
-from bot.handoff.deps import opening_hours_dep
+from bot.events.after_commit import bind_publisher
+from bot.events.memory import InProcessBus
+from bot.gateway import handoff_api as api
+from bot.gateway.deps import opening_hours_dep
 from bot.handoff.queue import get_open_handoff
 from tests.bot.handoff.conftest import SECRET
 from tests.support.handoff import PASSWORD, make_clinician, serve
@@ -114,6 +116,9 @@ def make_console_app(factory: sessionmaker, deliver: RecordingDeliver) -> FastAP
     app = FastAPI()
     app.state.session_factory = factory
     app.state.handoff_deliver = deliver
+    # The gateway binds its bus to its session factory; a test app does the same with its own.
+    app.state.bus = InProcessBus()
+    bind_publisher(factory, app.state.bus)
     app.include_router(api.router)
     app.include_router(console_router)
     app.dependency_overrides[opening_hours_dep] = lambda: None

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from bot.db.models import AnswerFeedback, Conversation, Message
 from bot.db.session import unit_of_work
-from bot.handoff.deps import opening_hours_dep
+from bot.gateway.deps import opening_hours_dep
 from bot.handoff.models import Handoff
 from bot.handoff.texts import system_text
 from tests.bot.console.conftest import csrf_of

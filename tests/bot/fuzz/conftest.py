@@ -14,10 +14,10 @@ import pytest
 
 from bot.console import security
 from bot.db.session import make_engine, make_session_factory, unit_of_work
+from bot.events.memory import InProcessBus
 from bot.gateway import conversations as store
 from bot.gateway.apikeys import create_api_key, revoke_api_key
 from bot.gateway.app import create_app
-from bot.gateway.events import EventBus
 from bot.handoff import service
 from tests.bot.fuzz.support import WatchedGateway, serve_watched
 from tests.support.fixtures import SECRETS, make_settings
@@ -85,7 +85,7 @@ def seed(database_url: str) -> Seeded:
 def gateway(database_url: str) -> Iterator[WatchedGateway]:
     # No retry pass during a run: rows change only through the requests being watched.
     app = create_app(
-        make_settings(database_url), bus=EventBus(), detector=None, retry_interval_s=3600
+        make_settings(database_url), bus=InProcessBus(), detector=None, retry_interval_s=3600
     )
     served = serve_watched(app, database_url)
     try:

@@ -14,8 +14,8 @@ import pytest
 import schemathesis
 from schemathesis.core.result import Err
 
+from bot.events.memory import InProcessBus
 from bot.gateway.app import create_app
-from bot.gateway.events import EventBus
 from tests.support.fixtures import make_settings
 
 # Operation -> the statuses other than its main 2xx that its code can answer.
@@ -41,7 +41,7 @@ BODILESS = {"POST /webchat/api/session"}
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     database = tmp_path_factory.mktemp("openapi") / "unused.db"  # the document needs no database
-    app = create_app(make_settings(f"sqlite:///{database}"), detector=None, bus=EventBus())
+    app = create_app(make_settings(f"sqlite:///{database}"), detector=None, bus=InProcessBus())
     return app.openapi()
 
 

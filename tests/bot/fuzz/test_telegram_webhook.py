@@ -21,8 +21,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.channels.telegram_webhook import SECRET_HEADER, WEBHOOK_PATH
+from bot.events.memory import InProcessBus
 from bot.gateway.app import create_app
-from bot.gateway.events import EventBus
 from tests.bot.fuzz.support import WatchedGateway, fuzz_settings, serve_watched
 from tests.support.fixtures import make_settings
 from tests.support.servers import free_port
@@ -111,7 +111,7 @@ def webhook(database_url: str) -> Iterator[WebhookGateway]:
         telegram_webhook_secret=SECRET,
         public_url=f"http://127.0.0.1:{port}",
     )
-    app = create_app(settings_, bus=EventBus(), detector=None, retry_interval_s=3600)
+    app = create_app(settings_, bus=InProcessBus(), detector=None, retry_interval_s=3600)
     served = serve_watched(app, database_url, port=port)
     try:
         api.wait_for("setWebhook")

@@ -26,8 +26,8 @@ from sqlalchemy import select
 from bot.db.base import utcnow
 from bot.db.models import Conversation, Message
 from bot.db.session import unit_of_work
+from bot.events.memory import InProcessBus
 from bot.gateway.app import Gateway
-from bot.gateway.events import EventBus
 from bot.gateway.messages import ErasureFailed
 from bot.gateway.routing import ConversationNotFound, Incoming
 from bot.gateway.texts import clinic_phone, emergency_text, system_text
@@ -46,7 +46,7 @@ async def running(
     database_url: str, rasa_url: str, detector: Any = None, **overrides: Any
 ) -> AsyncIterator[Gateway]:
     gateway = Gateway(
-        make_settings(database_url, rasa_url, **overrides), bus=EventBus(), detector=detector
+        make_settings(database_url, rasa_url, **overrides), bus=InProcessBus(), detector=detector
     )
     await gateway.start()
     try:
@@ -305,13 +305,14 @@ async def test_emergency_gets_vetted_text_at_once_and_an_emergency_handoff(
             result = await gateway.router.handle_incoming(
                 Incoming("rest", "p", text=EMERGENCY_TEXT)
             )
-            [event] = drain(events, "emergency")
+            # Published once, by the handoff service, after the commit.
+            [event] = drain(events, "opened")
 
         category = detector.check(EMERGENCY_TEXT).category
         assert result.emergency and result.outcome == "clinician"
         assert result.replies[0].text == emergency_text(category)
         assert result.replies[1].text == system_text("first_contact_notice")
-        assert event["event"] == "opened" and event["conversation_id"] == result.conversation_id
+        assert event["priority"] == "emergency" and event["conversation_id"] == result.conversation_id
         with unit_of_work(gateway.session_factory) as session:
             handoff = session.execute(select(Handoff)).scalar_one()
             assert (handoff.priority, handoff.reason, handoff.status) == (
@@ -336,11 +337,11 @@ async def test_emergency_during_a_handoff_raises_its_priority(
             result = await gateway.router.handle_incoming(
                 Incoming("rest", "p", text=EMERGENCY_TEXT)
             )
-            [event] = drain(events, "emergency")
+            [event] = drain(events, "priority_raised")
         assert result.replies[0].text.startswith(
             emergency_text(detector.check(EMERGENCY_TEXT).category)[:20]
         )
-        assert (event["event"], event["handoff_id"]) == ("priority_raised", handoff_id)
+        assert (event["priority"], event["handoff_id"]) == ("emergency", handoff_id)
         with unit_of_work(gateway.session_factory) as session:
             handoff = session.get(Handoff, handoff_id)
             assert (handoff.priority, handoff.priority_rank) == ("emergency", 0)
@@ -356,7 +357,7 @@ async def test_a_possibly_urgent_message_rasa_cannot_understand_is_never_asked_t
             result = await gateway.router.handle_incoming(
                 Incoming("rest", "p", text="my gran went all funny suddenly")
             )
-            [event] = drain(events, "possibly_urgent")
+            [event] = drain(events, "opened")
         assert not result.emergency and result.outcome == "clinician"
         assert [r.text for r in result.replies] == [
             system_text("first_contact_notice"),
@@ -370,7 +371,7 @@ async def test_a_possibly_urgent_message_rasa_cannot_understand_is_never_asked_t
         patient = rows(gateway, result.conversation_id)[0]
         assert (patient.status, patient.handoff_id) == ("clinician", handoff.id)
         assert patient.meta["urgency"] == ["time_danger"]
-        assert event["handoff_id"] == handoff.id
+        assert (event["handoff_id"], event["priority"]) == (handoff.id, "urgent")
 
 
 async def test_urgency_signs_do_not_replace_an_answer_or_a_plain_rephrase(

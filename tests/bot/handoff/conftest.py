@@ -10,9 +10,11 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.orm import sessionmaker
 
-from bot.handoff import api
+from bot.events.after_commit import bind_publisher
+from bot.events.memory import InProcessBus
+from bot.gateway import handoff_api as api
+from bot.gateway.deps import opening_hours_dep
 from bot.handoff.availability import OpeningHours
-from bot.handoff.deps import opening_hours_dep
 from tests.conftest import TEST_SECRETS
 from tests.support.handoff import serve
 
@@ -32,6 +34,9 @@ class ApiServer:
 def make_api_app(factory: sessionmaker) -> FastAPI:
     app = FastAPI()
     app.state.session_factory = factory
+    # The gateway binds its bus to its session factory; a test app does the same with its own.
+    app.state.bus = InProcessBus()
+    bind_publisher(factory, app.state.bus)
     app.include_router(api.router)
     # No opening-hours constraint unless a test sets one: results must not depend on the clock.
     app.dependency_overrides[opening_hours_dep] = lambda: None

@@ -11,7 +11,9 @@ from sqlalchemy.orm import sessionmaker
 from bot.db.base import utcnow
 from bot.db.models import Conversation
 from bot.db.session import unit_of_work
-from bot.handoff import bus, queue, service
+from bot.events.after_commit import bind_publisher
+from bot.events.memory import InProcessBus
+from bot.handoff import queue, service
 from bot.handoff.clinicians import disable_clinician
 from bot.handoff.errors import (
     AlreadyClaimed,
@@ -510,11 +512,18 @@ def test_a_request_nobody_claims_for_a_week_expires_and_can_no_longer_be_claimed
     assert _open(session_factory, ids["conv"]) != hid
 
 
-def test_events_are_published_only_after_commit(
-    session_factory: sessionmaker, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    published: list[tuple[str, dict]] = []
-    monkeypatch.setattr(bus, "publish", lambda topic, event: published.append((topic, event)))
+class RecordingPublisher:
+    def __init__(self) -> None:
+        self.published: list[tuple[str, dict]] = []
+
+    def publish(self, topic: str, event: dict) -> None:
+        self.published.append((topic, event))
+
+
+def test_events_are_published_once_and_only_after_commit(session_factory: sessionmaker) -> None:
+    publisher = RecordingPublisher()
+    published = publisher.published
+    bind_publisher(session_factory, publisher)
     ids = _setup(session_factory)
     with pytest.raises(RuntimeError), unit_of_work(session_factory) as s:
         service.open_handoff(
@@ -543,10 +552,10 @@ async def test_events_from_worker_threads_reach_subscribers_on_the_loop(
 ) -> None:
     import anyio
 
-    from bot.gateway.events import get_event_bus
-
+    bus = InProcessBus()
+    bind_publisher(session_factory, bus)
     ids = _setup(session_factory)
-    with get_event_bus().subscribe("handoffs") as subscription:
+    with bus.subscribe("handoffs") as subscription:
         hid = await anyio.to_thread.run_sync(lambda: _open(session_factory, ids["conv"]))
         topic, event = await subscription.get(timeout=5)
     assert topic == "handoffs" and event["type"] == "opened" and event["handoff_id"] == hid

@@ -1,34 +1,42 @@
-"""The sweep as the gateway runs it, and Telegram alerts with a Claim button (real PTB, Bot API stand-in)."""
+"""Telegram alerts with a Claim button for on-duty clinicians (real PTB, Bot API stand-in)."""
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
+import anyio
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 from telegram import Update
 from telegram.ext import Application
 
+from bot.channels.telegram_alerts import (
+    CLAIM_PREFIX,
+    ClinicianAlerts,
+    ClinicianNotifier,
+    register_claim_handler,
+)
 from bot.db.base import utcnow
-from bot.db.models import Conversation, Message
+from bot.db.models import Message
 from bot.db.session import unit_of_work
+from bot.events.after_commit import bind_publisher
+from bot.events.memory import InProcessBus
 from bot.handoff import service
 from bot.handoff.models import Handoff
-from bot.handoff.notify import CLAIM_PREFIX, ClinicianNotifier, register_claim_handler
 from bot.handoff.texts import system_text
-from bot.handoff.worker import HandoffWorker
+from bot.locks.memory import InProcessLocks
 from bot.settings import get_settings
-from tests.bot.console.conftest import RecordingDeliver, make_console_app
-from tests.bot.handoff.conftest import SECRET
-from tests.support.handoff import audit_actions, make_clinician, make_conversation, serve
+from tests.conftest import TEST_SECRETS
+from tests.support.handoff import audit_actions, make_clinician, make_conversation
 from tests.support.telegram_api import TelegramApiStandIn
 
 TOKEN = "123456:TEST-token"
+SECRET = TEST_SECRETS["PATIENTBOT_HANDOFF_SECRET"]
 
 
 @pytest.fixture
@@ -44,9 +52,17 @@ def telegram(test_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Itera
         stand_in.stop()
 
 
-def _app(factory: sessionmaker) -> tuple[FastAPI, RecordingDeliver]:
-    deliver = RecordingDeliver(factory)
-    return make_console_app(factory, deliver), deliver
+class RecordingDeliver:
+    """Stands in for the gateway's Router.deliver: remembers what the patient would get."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    async def __call__(
+        self, conversation_id: str, text: str, *, buttons: Any = None, sender: str = "clinician"
+    ) -> int:
+        self.sent.append((conversation_id, text, sender))
+        return len(self.sent)
 
 
 def _clinicians(factory: sessionmaker) -> dict[str, int]:
@@ -70,26 +86,6 @@ def _open(factory: sessionmaker, priority: str, minutes_ago: int = 0) -> tuple[s
             now=utcnow() - timedelta(minutes=minutes_ago),
         ).id
         return conv, hid
-
-
-async def test_the_sweep_tells_the_patient_and_hands_back_to_the_bot(
-    test_env: dict[str, str], session_factory: sessionmaker
-) -> None:
-    app, deliver = _app(session_factory)
-    fresh_conv, fresh = _open(session_factory, "routine", minutes_ago=1)
-    old_conv, old = _open(session_factory, "routine", minutes_ago=45)  # past both limits (5 and 30 min)
-
-    result = await HandoffWorker(app).sweep_once()
-
-    assert sorted(result.alerted) == sorted([old]) and result.timed_out == [(old, old_conv)]
-    assert [(m["conversation_id"], m["sender"]) for m in deliver.sent] == [(old_conv, "system")]
-    assert "emergency" in deliver.sent[0]["text"].lower()  # what to do next includes emergency advice
-    with unit_of_work(session_factory) as s:
-        assert s.get(Conversation, old_conv).owner == "bot"
-        assert s.get(Conversation, fresh_conv).owner == "clinician"
-        assert s.get(Handoff, old).status == "waiting"
-    assert (await HandoffWorker(app).sweep_once()).timed_out == []  # told once
-    assert len(deliver.sent) == 1
 
 
 async def test_urgent_handoffs_alert_linked_on_duty_clinicians(
@@ -120,10 +116,11 @@ async def test_the_claim_button_claims_for_that_clinician(
     telegram: TelegramApiStandIn, session_factory: sessionmaker
 ) -> None:
     ids = _clinicians(session_factory)
-    _, hid = _open(session_factory, "emergency")
+    conv, hid = _open(session_factory, "emergency")
+    deliver = RecordingDeliver()
     application = Application.builder().token(TOKEN).base_url(f"{telegram.base_url}/bot").build()
-    assert register_claim_handler(application, session_factory, get_settings())
-    assert not register_claim_handler(application, session_factory, get_settings())  # once only
+    assert register_claim_handler(application, session_factory, get_settings(), deliver)
+    assert not register_claim_handler(application, session_factory, get_settings(), deliver)  # once only
     async with application:
         for update_id, chat_id in enumerate((5001, 5002, 7777)):
             data = {"update_id": update_id, **telegram.callback_update(chat_id, f"{CLAIM_PREFIX}{hid}")}
@@ -135,31 +132,45 @@ async def test_the_claim_button_claims_for_that_clinician(
     assert "not linked" in answers[2]
     with unit_of_work(session_factory) as s:
         assert s.get(Handoff, hid).claimed_by == ids["linked"]
+    # The patient is told once, through the Deliver the handler was given.
+    assert deliver.sent == [(conv, system_text("clinician_joined"), "system")]
 
 
-def test_the_gateway_worker_alerts_on_new_emergencies(
+async def test_alerts_follow_the_bus_once_per_handoff_and_priority(
     telegram: TelegramApiStandIn, session_factory: sessionmaker
 ) -> None:
+    """Each handoff event reaches the alerts once (the service publishes it once, after commit)."""
     _clinicians(session_factory)
-    app, _ = _app(session_factory)
-    with unit_of_work(session_factory) as s:
-        conv = make_conversation(s).id
-    with serve(app) as url:  # the API router's lifespan starts the worker
-        response = httpx.post(
-            f"{url}/api/handoffs",
-            json={"sender_id": f"{conv}-0", "reason": "emergency", "priority": "emergency", "summary": {}},
-            headers={"X-PatientBot-Secret": SECRET},
-        )
-        assert response.status_code == 201
-        calls = telegram.wait_for("sendMessage", count=2, timeout=10)
-    assert {int(c.params["chat_id"]) for c in calls} == {5001, 5002}
-    assert all("EMERGENCY" in c.params["text"] for c in calls)
+    bus = InProcessBus()
+    bind_publisher(session_factory, bus)
+    notifier = ClinicianNotifier(get_settings(), session_factory)
+    await notifier.start()
+    alerts = ClinicianAlerts(notifier, bus, InProcessLocks())
+    stop = asyncio.Event()
+    task = asyncio.create_task(alerts.run(stop))
+    await asyncio.sleep(0)  # one turn of the loop: the alerts subscribe
+    try:
+        _, emergency = await anyio.to_thread.run_sync(_open, session_factory, "emergency")
+        _, routine = await anyio.to_thread.run_sync(_open, session_factory, "routine")
+
+        def raise_to_urgent() -> None:
+            with unit_of_work(session_factory) as s:
+                service.raise_priority(session=s, handoff_id=routine, priority="urgent")
+
+        await anyio.to_thread.run_sync(raise_to_urgent)
+        # Events are handled in order: once the raised one's alerts are out, all earlier are.
+        calls = await anyio.to_thread.run_sync(lambda: telegram.wait_for("sendMessage", count=4, timeout=10))
+    finally:
+        stop.set()
+        await task
+    about = [emergency if emergency in c.params["text"] else routine for c in calls]
+    assert about == [emergency, emergency, routine, routine]
+    assert len(telegram.calls_to("sendMessage")) == 4
+    assert "EMERGENCY" in calls[0].params["text"] and "URGENT" in calls[2].params["text"]
     # The alert never carries what the patient wrote.
     with unit_of_work(session_factory) as s:
         texts = list(s.scalars(select(Message.text)))
     assert not any(t and t in c.params["text"] for t in texts for c in calls)
-    time.sleep(0.2)
-    assert len(telegram.calls_to("sendMessage")) == 2  # one alert per clinician, not per event
 
 
 def test_claiming_from_telegram_through_the_running_gateway(

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.gateway.events import EventBus
+import anyio
+
+from bot.events.memory import InProcessBus
 
 
 async def test_subscribers_get_events_of_their_topics_only() -> None:
-    bus = EventBus()
+    bus = InProcessBus()
     with bus.subscribe("a", "b") as both, bus.subscribe("b") as only_b:
-        assert bus.publish("a", {"type": "x", "n": 1}) == 1
-        assert bus.publish("b", {"type": "x", "n": 2}) == 2
-        assert bus.publish("c", {"type": "x", "n": 3}) == 0
+        assert bus.deliver("a", {"type": "x", "n": 1}) == 1
+        assert bus.deliver("b", {"type": "x", "n": 2}) == 2
+        assert bus.deliver("c", {"type": "x", "n": 3}) == 0
         assert [await both.get(1), await both.get(1)] == [
             ("a", {"type": "x", "n": 1}),
             ("b", {"type": "x", "n": 2}),
@@ -23,7 +25,7 @@ async def test_subscribers_get_events_of_their_topics_only() -> None:
 
 
 async def test_a_slow_subscriber_loses_its_oldest_events_without_blocking() -> None:
-    bus = EventBus(queue_size=3)
+    bus = InProcessBus(queue_size=3)
     with bus.subscribe("t") as slow:
         for n in range(10):
             bus.publish("t", {"n": n})
@@ -32,7 +34,7 @@ async def test_a_slow_subscriber_loses_its_oldest_events_without_blocking() -> N
 
 
 async def test_async_iteration_delivers_in_order() -> None:
-    bus = EventBus()
+    bus = InProcessBus()
     received: list[int] = []
 
     async def listen() -> None:
@@ -48,3 +50,11 @@ async def test_async_iteration_delivers_in_order() -> None:
         bus.publish("t", {"n": n})
     await asyncio.wait_for(task, 2)
     assert received == [0, 1, 2]
+
+
+async def test_events_published_from_worker_threads_reach_the_subscribers_loop() -> None:
+    """Database work commits in worker threads; the queue must still be touched on its loop only."""
+    bus = InProcessBus()
+    with bus.subscribe("t") as subscription:
+        await anyio.to_thread.run_sync(lambda: [bus.publish("t", {"n": n}) for n in range(3)])
+        assert [(await subscription.get(2))[1]["n"] for _ in range(3)] == [0, 1, 2]

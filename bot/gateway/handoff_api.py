@@ -34,12 +34,13 @@ from bot.apidoc import JsonSchema, OutModel, errors, json_body
 from bot.db.base import utcnow
 from bot.db.models import Conversation
 from bot.db.session import unit_of_work
-from bot.handoff import bus, queue, service, worker
+from bot.gateway import handoff_worker
+from bot.gateway.deps import opening_hours_dep, session_factory_dep, settings_dep
+from bot.gateway.http_errors import status_for
+from bot.handoff import queue, service
 from bot.handoff.availability import OpeningHours, clinician_available
-from bot.handoff.deps import opening_hours_dep, session_factory_dep, settings_dep
 from bot.handoff.errors import ConversationNotFound, HandoffAlreadyOpen, HandoffError
 from bot.handoff.feedback import record_feedback
-from bot.handoff.http_errors import status_for
 from bot.handoff.models import Handoff
 from bot.settings import Settings
 
@@ -50,7 +51,7 @@ SECRET_HEADER = "X-PatientBot-Secret"
 NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]+$"
 MAX_BODY_BYTES = 64 * 1024
 
-router = APIRouter(prefix="/api", tags=["handoff API (action server)"], lifespan=worker.lifespan)
+router = APIRouter(prefix="/api", tags=["handoff API (action server)"], lifespan=handoff_worker.lifespan)
 
 # Read by require_secret; declared as a security scheme so that OpenAPI says so.
 _secret_header = APIKeyHeader(
@@ -273,7 +274,6 @@ async def create_handoff(
     hours: OpeningHours | None = Depends(opening_hours_dep),
 ) -> JSONResponse:
     """Queue a handoff for the conversation behind `sender_id` and tell the caller the wait."""
-    bus.bind_loop()
     body: HandoffIn = await _parse(request, HandoffIn)
     try:
         status, payload = await anyio.to_thread.run_sync(_open, factory, body, hours)

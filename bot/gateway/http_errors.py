@@ -1,4 +1,4 @@
-"""One mapping from domain errors to HTTP statuses, shared by the handoff API and the console."""
+"""One mapping from the handoff domain's errors to HTTP statuses, shared by the handoff API and the console."""
 
 from __future__ import annotations
 

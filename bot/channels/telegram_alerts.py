@@ -5,10 +5,16 @@ for any handoff waiting past handoff_alert_after_s, to each on-duty, enabled
 clinician who linked a Telegram chat. Telegram is a third party: the alert
 names the priority, the reason and the console link, never what the patient
 wrote. Pressing "Claim" claims the handoff for the clinician whose chat it is.
+
+`ClinicianAlerts` listens for the handoff events on the bus (`opened`,
+`priority_raised`, and the sweep's `alert`). With several gateways every one of
+them hears every event, so each alert is claimed once among them first
+(`ConversationLocks.claim_once`); with one gateway each event arrives once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -21,11 +27,15 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, ContextTypes
 
 from bot.db.session import unit_of_work
-from bot.handoff import audit, outbound, service
+from bot.events import topics, vocabulary
+from bot.events.bus import Subscriber
+from bot.gateway.outbound import Deliver
+from bot.handoff import audit, service
 from bot.handoff.clinicians import on_duty_telegram_chats
 from bot.handoff.errors import HandoffError
 from bot.handoff.models import Clinician, Handoff
 from bot.handoff.texts import system_text
+from bot.locks.base import ConversationLocks
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -134,7 +144,7 @@ def claim_from_telegram(
     return f"Claimed. Open the conversation: {console_link(settings, handoff_id)}", claimed
 
 
-def claim_handler(factory: sessionmaker, settings: Settings) -> CallbackQueryHandler:
+def claim_handler(factory: sessionmaker, settings: Settings, deliver: Deliver) -> CallbackQueryHandler:
     """A PTB handler for the alerts' "Claim" button; register it before the patients' button handler."""
 
     async def on_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -146,10 +156,8 @@ def claim_handler(factory: sessionmaker, settings: Settings) -> CallbackQueryHan
         )
         await query.answer(answer[:200], show_alert=True)
         if claimed is not None and claimed.new:
-            try:  # tell the patient a person has taken over, through the running gateway
-                await outbound.deliver(
-                    None, claimed.conversation_id, system_text("clinician_joined"), sender="system"
-                )
+            try:  # tell the patient a person has taken over
+                await deliver(claimed.conversation_id, system_text("clinician_joined"), sender="system")
             except Exception:
                 logger.exception("clinician_joined for handoff %s not delivered", claimed.handoff_id)
         raise ApplicationHandlerStop  # not a patient's quick reply: nobody else handles it
@@ -157,10 +165,65 @@ def claim_handler(factory: sessionmaker, settings: Settings) -> CallbackQueryHan
     return CallbackQueryHandler(on_claim, pattern=f"^{CLAIM_PREFIX}[0-9a-f]{{32}}$")
 
 
-def register_claim_handler(application: Any, factory: sessionmaker, settings: Settings) -> bool:
+def register_claim_handler(
+    application: Any, factory: sessionmaker, settings: Settings, deliver: Deliver
+) -> bool:
     """Add the Claim handler to the gateway's PTB application once (group -1 runs first)."""
     if application.bot_data.get("patientbot_claim_handler"):
         return False
-    application.add_handler(claim_handler(factory, settings), group=-1)
+    application.add_handler(claim_handler(factory, settings, deliver), group=-1)
     application.bot_data["patientbot_claim_handler"] = True
     return True
+
+
+# An alert is claimed for this long among the gateways (longer than any handoff waits unclaimed).
+ALERT_CLAIM_TTL_S = 8 * 24 * 3600.0
+
+
+def _alert_key(event: dict[str, Any]) -> tuple[str, bool] | None:
+    """(claim key, overdue?) for an event that calls for an alert, else None."""
+    handoff_id = event.get("handoff_id")
+    if not isinstance(handoff_id, str):
+        return None
+    kind = event.get("type")
+    if kind == vocabulary.ALERT:
+        return f"telegram-alert:{handoff_id}:overdue", True
+    priority = event.get("priority")
+    if kind in (vocabulary.OPENED, vocabulary.PRIORITY_RAISED) and priority in NOTIFY_PRIORITIES:
+        return f"telegram-alert:{handoff_id}:{priority}", False
+    return None
+
+
+class ClinicianAlerts:
+    """Turns handoff events into Telegram alerts, once per handoff and priority (and once overdue)."""
+
+    def __init__(self, notifier: ClinicianNotifier, bus: Subscriber, locks: ConversationLocks) -> None:
+        self.notifier = notifier
+        self.bus = bus
+        self.locks = locks
+
+    async def handle(self, event: dict[str, Any]) -> int:
+        """Alert for one event if it calls for it and no gateway has yet; chats reached."""
+        wanted = _alert_key(event)
+        if wanted is None:
+            return 0
+        key, overdue = wanted
+        if not await self.locks.claim_once(key, ALERT_CLAIM_TTL_S):
+            return 0
+        return await self.notifier.notify(str(event["handoff_id"]), overdue=overdue)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Listen until `stop`; the notifier, started by the caller, is stopped on the way out."""
+        try:
+            with self.bus.subscribe(topics.HANDOFFS) as subscription:
+                while not stop.is_set():
+                    try:
+                        _topic, event = await subscription.get(timeout=1.0)
+                    except asyncio.TimeoutError:
+                        continue
+                    try:
+                        await self.handle(event)
+                    except Exception:
+                        logger.exception("clinician alert for handoff %s failed", event.get("handoff_id"))
+        finally:
+            await self.notifier.stop()

@@ -1,0 +1,1 @@
+from tests.support.redis import redis_prefix, redis_url  # noqa: F401 - fixtures
