@@ -137,6 +137,7 @@ class Publisher:
     rebuild: Callable[[], Built] = rebuild_content
     retrain: Callable[[], Trained] = retrain_if_stale
     state: PublishState = field(default_factory=PublishState)
+    thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, *, force_rollout: bool = False) -> PublishState:
@@ -180,7 +181,8 @@ class Publisher:
             finally:
                 self._lock.release()
 
-        threading.Thread(target=work, name="content-publish", daemon=True).start()
+        self.thread = threading.Thread(target=work, name="content-publish", daemon=True)
+        self.thread.start()
         return True
 
 

@@ -102,6 +102,7 @@ def test_asked_inboxed_proposed_approved_retrained_answered(
         key = create_api_key(session=session, name="whole path").key
         make_clinician(session, "alice")
         make_clinician(session, "bob")
+        make_clinician(session, "carol", role="admin")
         set_reviewer(session=session, username="bob", reviewer=True)
     patient = httpx.Client(base_url=base_url, headers={"X-API-Key": key}, timeout=60)
 
@@ -140,10 +141,19 @@ def test_asked_inboxed_proposed_approved_retrained_answered(
         write_project(project, generated / "faq.yml", [FAQ])
         return built
 
-    state = Publisher([server.url], RASA_TOKEN, rebuild=rebuild, retrain=partial(retrain_if_stale, project)).run()
-    assert state.status == "done", state.detail
-    assert "model retrained" in state.detail and state.servers == [server.url]
-    again = Publisher([server.url], RASA_TOKEN, rebuild=rebuild, retrain=partial(retrain_if_stale, project)).run()
+    # An admin presses the console's button; the publisher's steps are this test's (its content and assistant).
+    app.state.content_publisher = publisher = Publisher(
+        [server.url], RASA_TOKEN, rebuild=rebuild, retrain=partial(retrain_if_stale, project)
+    )
+    carol = _login(base_url, "carol")
+    pressed = carol.post("/console/content/publish", data={"csrf_token": csrf_of(carol.get("/console/proposals").text)})
+    assert pressed.status_code == 303, pressed.text
+    assert publisher.thread is not None
+    publisher.thread.join(timeout=600)
+    assert publisher.state.status == "done", publisher.state.detail
+    assert "model retrained" in publisher.state.detail and publisher.state.servers == [server.url]
+    assert "Last publish: done" in carol.get("/console/proposals").text
+    again = publisher.run()
     assert "model up to date" in again.detail and again.servers == []  # nothing new: no retraining
 
     # The same question answered, with the FAQ's vetted answer.
