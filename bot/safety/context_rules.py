@@ -250,6 +250,9 @@ RULES: tuple[Rule, ...] = (
             "=information|info|facts|article|articles|research|literature|references|statistics|stats =on|about|regarding|for|of",
             "=test|tests|tested|screen|screening|check|checked|checking =for",
             "=learn|read|class|course|training|teach",
+            # learned from batch_06: "how do I use an epipen", "writing a novel where ..."
+            "=how =do|should|can|would =i|you|we =use|give|inject|administer",
+            "=novel|story|book|script|screenplay|film|movie|character|scene|plot",
         ),
         max_scope=8,
         check="general",
@@ -286,7 +289,7 @@ RULES: tuple[Rule, ...] = (
             "year|years|yr|yrs|month|months|weeks|decade|decades =ago|back",
             "=last|previous|past|prior =year|month|summer|winter|spring|autumn|fall|christmas|decade|week|easter|halloween|thanksgiving",
             "=my|her =last|previous|first|second|third|other|older|eldest =pregnancy|pregnancies|baby|birth|labour|labor|delivery|child|son|daughter",
-            "=as a =child|kid|teenager|teen|baby|toddler|student|youngster",
+            "=as a =child|kid|teenager|teen|baby|toddler|student|youngster|newborn|infant",
             "=when =i|he|she|they =was|were =a? =child|kid|young|younger|little|teenager|teen|baby|small|pregnant|in|at|toddler|infant|newborn|student|boy|girl|younger",
             "=when =i|he|she|they =was|were @NUM",
             "=in|since|back|during|last|early|late|mid =january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec",
@@ -412,6 +415,10 @@ RULES: tuple[Rule, ...] = (
             "=would =like|love|appreciate",
             "=know|sure|wonder|wondering|unsure|ask|asking|see|check|tell =if|whether",
             "=at =least",
+            # "sorry if this is a silly question": an apology, not a condition (batch_05)
+            "=sorry|apologies|apologise|apologize =if",
+            # a threat is no hypothesis: "if she tells anyone he'll hurt her" (batch_05)
+            "=if =i|she|he|you|we|they|anyone|anybody =tell|tells|told|leave|leaves|left|call|calls|report|reports|go|goes|say|says",
         ),
     ),
     # ---------------------------------------------------------------- Spanish
@@ -426,6 +433,8 @@ RULES: tuple[Rule, ...] = (
             "=si =me|le|te|nos|les =da|dan|diera|pasa|pasara",
             "=en =caso =de|que",
             "=qué|que =hago|hacer|debo =si",
+            "=qué|que =debo|debería|deberia|puedo|tengo =que? =hacer =si|cuando",
+            "=si =alguien|uno|una",
             "=síntomas|sintomas|señales|senales|signos =de",
             "=cómo|como =saber|sé|se =si",
         ),

@@ -169,6 +169,11 @@ DIRECT: dict[str, tuple[str, ...]] = {
     ),
     # ------------------------------------------------------- severe_bleeding
     "severe_bleeding": (
+        # learned from batch_06
+        "bone|bones _? _? _? sticking|poking|sticks|pokes|coming|came|come out|through",
+        "mouthful|mouthfuls|cupful|cupfuls|handful|handfuls _? _? _? blood",
+        "spit|spitting|cough|coughing|vomit|vomiting|throw|throwing _? _? _? _? bright red blood",
+        "tonsil|tonsils|tonsillectomy|operation|surgery|op|stitches _? _? _? _? _? _? _? _? bright red blood|bleeding",
         "bleed|bleeding|bleedin|bleading|blood _? _? heavily|heavy|badly|loads|lots|lot|alot|profusely|everywhere|uncontrollably|uncontrollable|nonstop|excessively|crazy|much",
         "bleed|bleeding|bleedin _? non =-? stop",
         "heavy|heavily|severe|massive|major|uncontrolled|uncontrollable|serious|profuse|terrible bleed|bleeding|blood|haemorrhage|hemorrhage",
@@ -211,6 +216,10 @@ DIRECT: dict[str, tuple[str, ...]] = {
         "=in|inside =the|my|a =car _? _? _? garage _? _? _? engine _? running|on",
         "garage _? _? _? engine _? running|on",
         "hose|hosepipe _? _? exhaust",
+        # learned from batch_06
+        "cut|cutting|cuts _? _? deeper|deep _? _? _? _? meant|intended|planned|wanted",
+        # learned from batch_05: "my best friend just sent me a goodbye message"
+        "send|sent|sending|leave|left|post|posted =me|us|her|him|everyone? =a? goodbye|farewell message|messages|text|texts|note|letter|video|post|voicemail",
         "take|taking|took|swallow|swallowing =the =lot",
         "kill|killing|killed|end|ending|hang|hanging|drown|drowning|shoot|shooting|poison|poisoning|unalive|unaliving @REFLEXIVE",
         "kill|hurt|harm|cut @POSS =self",
@@ -312,13 +321,20 @@ DIRECT: dict[str, tuple[str, ...]] = {
         "stiff|rigid _? _? _? jerk|jerking|shake|shaking|twitch|twitching|convulse|convulsing",
         "=collapsed|collapsing|fell|dropped _? _? _? shake|shaking|jerk|jerking|twitch|twitching|convulse|convulsing|fit|fitting",
         "shake|shaking|jerk|jerking|twitch|twitching|convulse|convulsing all over",
+        "arm|arms|leg|legs|limb|limbs _? _? _? =are|is|were|was|keep|kept|started|start =jerking|convulsing|thrashing|jerk",
         "foam|foaming|froth|frothing at the? mouth",
+        # learned from batch_05: the signs left after a fit
+        "bite|bit|bitten|biting @POSS? tongue _? _? _? _? wet|weed|peed|wee|soiled",
+        "tongue bite|bit|bitten _? _? _? _? _? wet|weed|peed|wee|soiled",
         "shake|shaking|fit|fitting|jerk|jerking|convulse|convulsing|seize|seizing _? _? for over|more than _? five|5|ten|10|six|seven minute|minutes|mins",
         "on the floor|ground _? _? jerk|jerking|shake|shaking|convulse|convulsing|twitch|twitching|fit|fitting|thrash|thrashing",
         "jerk|jerking|shake|shaking|convulse|convulsing|thrash|thrashing|fit|fitting _? _? on the floor|ground",
     ),
     # ------------------------------------------------------------ head_injury
     "head_injury": (
+        # learned from batch_06
+        "hit|knocked|run over|knock|mown down|struck _? by a|an? car|bus|van|truck|lorry|motorbike|motorcycle|train|tram",
+        "fall|fell|fallen|jumped|jump _? off|from _? _? _? _? balcony|roof|ladder|window|scaffolding|cliff|bridge|height|storey|floor",
         "knock|knocked|knocking out|unconscious|cold",
         "skull fracture|fractured",
         "fracture|fractured|crack|cracked|broke|broken _? skull",
@@ -363,6 +379,7 @@ DIRECT: dict[str, tuple[str, ...]] = {
     # ---------------------------------------------------------- infant_unwell
     "infant_unwell": (
         "baby|newborn|infant _? _? _? _? _? _? _? blue spell|spells|episodes",
+        "soft spot|fontanelle|fontanel _? _? _? _? _? sunken|sunk|dipped|dip|caved",
     ),
     # ----------------------------------------------------- sudden_severe_pain
     "sudden_severe_pain": (
@@ -390,6 +407,12 @@ DIRECT: dict[str, tuple[str, ...]] = {
         "put|slip|slipped|spike|spiked something|anything|drugs|pill|stuff _? _? _? drink",
         "touch|touched|touching|grab|grabbed|groped|grope _? _? _? private|privates|genitals|breasts|crotch|vagina|penis",
         "private parts",
+        # learned from batch_06
+        "@NOT take no for an answer",
+        "say|said|told|tell|keep|kept saying? no _? _? _? _? _? @NOT stop|listen|care",
+        "do|did|done something|stuff|things to =her|him|me",
+        # learned from batch_05
+        "do|did|done|doing things|stuff to =me|her|him _? _? _? @NOT want|wanted|consent|agree|like",
     ),
     # ------------------------------------------------------- violence_danger
     "violence_danger": (
@@ -408,6 +431,11 @@ DIRECT: dict[str, tuple[str, ...]] = {
         "smash|smashing|smashed _? things|everything|stuff",
         "domestic violence|abuse _? _? right? now|tonight|today",
         "shot|stabbed _? _? by",
+        # learned from batch_06
+        "=he|she|husband|partner|boyfriend|bf|ex|wife|girlfriend|gf|dad|father|stepdad|brother|son|they|man|guy _? _? _? _? _? _? finish|finishes|finishing =me|us|her|him =off?",
+        # learned from batch_05: strangulation, wherever it is told
+        "=hands|hand|arm|arms _? _? round|around @POSS neck|throat",
+        "=squeeze|squeezed|squeezing|grab|grabbed|grabbing @POSS neck|throat",
     ),
     # ---------------------------------------------------------- severe_burn
     "severe_burn": (
@@ -416,6 +444,7 @@ DIRECT: dict[str, tuple[str, ...]] = {
         "=burn|burns|burnt|burned|scald|scalded|scalds _? _? _? _? _? _? skin _? _? _? peel|peeling|peeled|coming|come|came|falling|white|black|charred|leathery|melted|raw",
         "=burn|burns|burnt|burned|scald|scalded _? _? _? _? _? blister|blisters|blistering|blistered",
         "hot|boiling oil|water|fat|soup|tea|coffee _? _? _? _? _? _? _? blister|blistering|blistered|peeling|peel",
+        "mug|cup|kettle|pan|pot|bowl _? of? hot|boiling|scalding tea|coffee|water|soup|oil _? _? _? _? _? _? _? _? _? _? blister|blistering|blistered|peeling",
         "=burn|burns|burnt|burned|scald|scalded _? _? _? whole|entire|face|chest|genitals|eyes|eye|palm|airway",
         "=burn|burns|burnt|burned _? _? _? bigger|larger _? _? _? hand|palm",
         "boiling|scalding _? _? _? _? _? _? _? =burn|burnt|burned|scald|scalded|blister|blistering|blistered|skin",
@@ -424,6 +453,10 @@ DIRECT: dict[str, tuple[str, ...]] = {
         "house|flat|kitchen fire",
         "skin _? _? _? _? _? white|charred|black _? leathery",
         "leathery|charred skin",
+        # learned from batch_06
+        "iron|hob|stove|oven|kettle|pan|radiator|fire|grill|heater _? _? _? _? _? _? skin _? _? white|grey|gray|charred|black|leathery",
+        "blister|blisters _? _? all|whole|entire _? _? palm|hand|arm|face|chest|back|leg|foot",
+        "=shock|shocked =off|from =the|a? fuse|plug|socket|wire|wires|mains|fusebox|cable|box|fence",
         "big|huge|large|massive blistered|blistering area|patch|patches",
         "chemical|acid|bleach|caustic _? _? _? _? splash|splashed|spill|spilled|spilt|thrown",
         "chemical =burn|burns",
@@ -439,7 +472,7 @@ DIRECT: dict[str, tuple[str, ...]] = {
         "confused|confusion|muddled|disoriented|disorientated _? since|all _? _? morning|today|lunch|yesterday|afternoon|night|sudden|hour|hours",
         "delirious|delirium",
         "@NOT|@CANT recognise|recognize|recognising|recognizing _? _? who|me|us|family|husband|wife|kids|children|anyone|anybody|people",
-        "@NOT|@CANT _? know|remember|tell _? _? who =i|he|she|they|we|you =am|is|are|s|'s|'m|m|re|'re",
+        "@NOT|@CANT _? know|remember|tell _? _? who =i|he|she|they|we|you =am|is|are|s|'s|'m|m|re|'re|was|were",
         "@NOT|@CANT _? know|remember|tell _? _? _? what =day|year|month =it|its",
         "@NOT|@CANT _? know|remember|tell _? where =i|he|she|they|we =am|is|are|s|'s|'m|m|re|'re",
         "@NOT know|remember _? _? own name",
@@ -451,6 +484,8 @@ DIRECT: dict[str, tuple[str, ...]] = {
         "forget|forgetting where =i|he|she|they|we =am|is|are|s|'s|'m|m|re|'re",
         "=gone|become|became|becoming =all|very|really|so? muddled|confused",
         "talk|talking gibberish",
+        # learned from batch_06
+        "keep|keeps|kept asking|saying _? the same question|questions|thing|things",
         "pick|picking|grab|grabbing at the air",
         "sudden|suddenly @NOT making sense",
         "think|thinks|thought _? =it|its|'s|s|is @YEAR",
@@ -494,6 +529,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "INFANT_UNDER_3M": (
         "@UNDER13 week|weeks|wk|wks|w _? old|o",
         "@UNDER3 month|months|mth|mths|mo|mos|m _? old|o",
+        "@UNDER3 =- month|months|mth|mo =- old",
+        "@UNDER13 =- week|weeks|wk =- old",
         "@NUM day|days|d _? old|o",
         "few|couple day|days _? old",
         "baby|son|daughter|boy|girl|newborn|infant|he|she|lo|bub|s|'s|is _? _? @UNDER13 week|weeks|wk|wks",
@@ -514,6 +551,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "@FEVER_C =°? =c|°c|celsius|centigrade|degrees|degree|deg",
         "@FEVER_F =°? =f|°f|fahrenheit|degrees|degree|deg",
         "@FEVER_C_DEC",
+        "@FEVER_C =point|pt",
     ),
     # pregnancy_emergency: pregnant + a danger sign
     "PREGNANT": (
@@ -638,6 +676,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "pus|oozing",
         "after|since @POSS? surgery|operation|op|procedure",
         "tonsillitis|strep|gastroenteritis|virus|bug|meningitis",
+        "cut|wound|graze|scratch|=bite|bites|bitten|splinter|burn _? _? _? _? _? _? _? red|redder|swollen|hot|infected|angry|spreading",
     ),
     "SEPSIS_SIGN": (
         "mottled|mottle|mottling|blotchy|blotch|marbled|marbling",
@@ -656,6 +695,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "shiver|shivering|shake|shaking|tremble|trembling _? uncontrollably|violently",
         "@CANT stop shiver|shivering|shaking|shake",
         "uncontrollable shivering|shaking",
+        "teeth _? chatter|chattering",
         "feel|feels|felt|feeling like @SOMEONE? _? _? going|gonna|gon|about _? _? die|dying",
         "feel|feels|felt|feeling like @SOMEONE? _? die|dying|dead",
         "something _? _? _? seriously|really|very|terribly|badly wrong",
@@ -699,6 +739,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "paraffin|kerosene|charcoal|wood heater|stove|burner|bbq|barbecue",
         "fire|heater|boiler _? on all? day|night",
         "car|engine _? running _? _? _? garage",
+        # learned from batch_05: "our old boiler has been giving the whole family headaches"
+        "old|faulty|broken|leaking|leaky|dodgy|ancient boiler|heater|furnace|stove|fire",
+        "boiler|heater|furnace|stove|fire _? _? _? _? =giving|given|gives|gave|making|made",
     ),
     "CO_SIGN": (
         "headache|headaches|dizzy|dizziness|drowsy|confused|sick|vomit|vomiting|nauseous|collapsed|breathless",
@@ -715,6 +758,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "CHEMO": (
         "chemo|chemotherapy|=quimio|quimioterapia",
     ),
+    # overdose_poisoning: pills found beside someone who cannot be woken (batch_05:
+    # "passed out, empty vodka bottles and a pill packet, cant wake him")
+    "PILL_PACKET": (
+        "empty _? _? _? pill|pills|tablet|tablets|packet|packets|bottle|bottles|blister|blisters|box|boxes|strip|strips",
+        "pill|pills|tablet|tablets|blister|medicine|medication|meds packet|packets|pack|packs|strip|strips|bottle|bottles|box|boxes",
+    ),
     # overdose_poisoning (children): a child + something swallowed
     "CHILD": (
         "toddler|toddlers|child|children|kid|kids|son|daughter|baby|infant|grandson|granddaughter|boy|girl|niece|nephew",
@@ -722,11 +771,14 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "CHILD_INGESTION": (
         f"swallow|swallowed|eat|ate|eaten|drink|drank|drunk|chew|chewed|lick|licked|get|got _? _? _? _? _? {_PILLS}|vitamins|vitamin|pill|coin|magnet|magnets|battery|batteries|pod|pods",
+        # learned from batch_05: the packet found open, the pills gone
+        "pill|pills|tablet|tablets|medicine|medication|meds organiser|organizer|box|packet|pack|bottle|blister _? _? _? _? _? _? _? _? _? _? empty|missing|gone",
     ),
     # anaphylaxis: an allergic trigger + swelling of face, lips or mouth or other danger
     "ALLERGY_TRIGGER": (
         "allergic|allergy|allergies|allergen|reaction",
         "sting|stung|stinging|bee|wasp|hornet",
+        "first|new taste|time|try _? _? _? egg|eggs|peanut|peanuts|nut|nuts|milk|fish|shellfish|sesame|food|yoghurt|yogurt",
         "peanut|peanuts|nut|nuts|shellfish|shrimp|prawn|prawns|sesame|lobster|crab",
         "hives|welts|urticaria",
         "after|since _? _? new? medicine|medication|antibiotic|antibiotics|tablet|tablets|drug|injection|vaccine|jab|tablet",
@@ -744,6 +796,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "pass|passed out",
         "hives|welts _? _? all over",
         "hives|welts _? _? everywhere|spreading",
+        # learned from batch_06
+        "squeaky|squeaking|whistling|whistle|wheezy|high _? pitched noise|sound|noises _? _? _? breathe|breathes|breathing",
+        "stridor",
+        "blotchy|red|raised rash _? _? spreading|spread|everywhere|all over",
     ),
     # infant_unwell: a baby + a sign of a very sick baby ("3 week old is limp")
     "BABY": (
@@ -770,6 +826,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "soft spot|fontanelle|fontanel _? _? _? bulging|bulge|swollen",
         "@NOT _? _? wet nappy|nappies|diaper|diapers",
         "=barely|hardly _? wet nappy|nappies|diaper|diapers",
+        "nappy|nappies|diaper|diapers _? _? _? _? dry",
+        "=wo|won|will|wont|would|n't|nt|not|cant|can't|can =not? _? take|keep|drink _? _? sip|sips|fluid|fluids|water|anything|milk",
         "very|really|so|extremely drowsy|pale|floppy|weak",
         "just lie|lies|lying there",
         "@NOT moving|responding|react|reacting",
@@ -791,6 +849,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=no =pee|wee|urine|tears",
         "@NOT _? _? wet nappy|nappies|diaper|diapers",
         "=barely|hardly _? wet nappy|nappies|diaper|diapers",
+        "nappy|nappies|diaper|diapers _? _? _? _? dry",
+        "=wo|won|will|wont|would|n't|nt|not|cant|can't|can =not? _? take|keep|drink _? _? sip|sips|fluid|fluids|water|anything|milk",
         "@CANT keep _? _? _? _? down",
         "sunken eyes|fontanelle|fontanel",
         "soft spot|fontanelle|fontanel|eyes _? _? _? sunken",
@@ -818,6 +878,21 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "feel|feeling|feels weird|strange|odd|faint",
         "pass|passed|passing out",
         "faint|fainted|fainting|collapse|collapsed|collapsing",
+    ),
+    # sexual_assault when drugged: a gap in memory + a sign on waking (learned from batch_05:
+    # "don't remember anything after 11 ... woke up with my clothes wrong, sore down below")
+    "MEMORY_GAP": (
+        "@NOT|@CANT remember|recall|remeber anything|what|how|much|a|last|after|most|getting",
+        "black|blacked|blacking out",
+        "no memory|recollection",
+        "memory _? _? blank|gap|gaps",
+        "=lost =a? _? _? hours|time|night",
+    ),
+    "ASSAULT_SIGN": (
+        "clothes|clothing|underwear|knickers|pants|bra|top|dress|jeans _? _? _? =off|missing|wrong|ripped|torn|undone|gone|inside",
+        "sore|bleeding|bruised|hurts|hurting|pain|painful|tender _? _? down below|there|between @POSS? legs|vagina|privates|bum",
+        "wake|woke|woken|waking up? _? _? _? _? _? naked|undressed|strange|stranger|someone|somebody|bed|flat|house|room|sofa",
+        "drug|drugged|spike|spiked",
     ),
     # sudden_severe_pain: the testicle + a sign of torsion ("suddenly really hurts and is swollen")
     "TESTICLE": (
@@ -847,7 +922,12 @@ FALLBACKS: dict[str, str] = {
 COMBINATIONS: dict[str, tuple[tuple[str, ...], ...]] = {
     "infant_fever": (("INFANT_UNDER_3M", "FEVER"),),
     "severe_bleeding": (("BLEEDING", "WONT_STOP"), ("BLEEDING", "SHOCK_SIGN")),
-    "overdose_poisoning": (("CHILD", "CHILD_INGESTION"), ("EXTRA_DOSE", "OVERDOSE_SIGN"), ("CO_SOURCE", "CO_SIGN")),
+    "overdose_poisoning": (
+        ("CHILD", "CHILD_INGESTION"),
+        ("EXTRA_DOSE", "OVERDOSE_SIGN"),
+        ("CO_SOURCE", "CO_SIGN"),
+        ("PILL_PACKET", "COLLAPSE"),
+    ),
     "pregnancy_emergency": (("PREGNANT", "PREGNANCY_DANGER"),),
     "head_injury": (("HEAD_INJURY", "HEAD_INJURY_DANGER"),),
     "sepsis": (("INFECTION", "SEPSIS_SIGN"), ("CHEMO", "FEVER")),
@@ -858,12 +938,14 @@ COMBINATIONS: dict[str, tuple[tuple[str, ...], ...]] = {
     "severe_dehydration": (("FLUID_LOSS", "DEHYDRATION_SIGN"),),
     "hypoglycaemia": (("DIABETES", "HYPO_SIGN"),),
     "sudden_severe_pain": (("TESTICLE", "SEVERE_PAIN_SIGN"),),
+    "sexual_assault": (("MEMORY_GAP", "ASSAULT_SIGN"),),
 }
 
 # Halves of a combination that are a risk the person carries, not an event: "chemo last
 # week" or "diabetic for 20 years" is in the past and still counts (ConText's historical
-# verdict is ignored for them; negated or hypothetical still rules them out).
-RISK_FACTORS: frozenset[str] = frozenset({"CHEMO", "DIABETES"})
+# verdict is ignored for them; negated or hypothetical still rules them out). So is a
+# baby's age: "my son is eleven weeks old and had his jabs last week" (batch_05).
+RISK_FACTORS: frozenset[str] = frozenset({"CHEMO", "DIABETES", "INFANT_UNDER_3M"})
 
 EXCLUSIONS: dict[str, tuple[str, ...]] = {
     "COLLAPSE": (
@@ -871,6 +953,8 @@ EXCLUSIONS: dict[str, tuple[str, ...]] = {
         "collapse|collapsed lung",
         "roof|ceiling|building|bridge|tent|economy|market|markets|dollar|stock|stocks|currency|government|system|systems|healthcare|business|businesses|company|industry|bank|banks|society|country _? _? collapse|collapsed|collapsing|collapses",
         "collapse|collapsed of",
+        # "isn't answering her phone" is out of reach, not unconscious (batch_05)
+        "@NOT answer|answering|answered|respond|responding _? @POSS? phone|phones|call|calls|texts|text|messages|message|door|mobile|emails",
     ),
     "SPEECH_LOSS": (
         "@CANT speak|talk _? _? _? _? throat|voice|laryngitis|hoarse|language|english|spanish|french|phone|now|right|long",
@@ -894,7 +978,8 @@ EXCLUSIONS: dict[str, tuple[str, ...]] = {
         "=how =do|to|should|can|would =i|you|we|one? =do|perform|give|learn =cpr|compressions",
         "learn|learning|course|class|classes|training|certificate|certified|refresher cpr",
         "heart attack waiting to happen",
-        "nearly|almost|practically|near|mini _? heart attack",
+        "=me =va|iba =a =dar =un =infarto =con|cuando|si|de|por",
+        "nearly|almost|practically|near|mini _? _? heart attack",
         "give|gave|giving|given =me|him|her|us|them|you|u =a heart attack",
         "heart|stroke|seizure|epilepsy|cardiac _? check|checkup|appointment|review|clinic|rehab|nurse|team|unit|consultant|specialist|prevention|awareness|support|association|medication|meds|tablets|survivor|survivors|recovery|ward|foundation|charity|research",
         "follow|follow-up|followup up? for|after @POSS? heart|cardiac|stroke",
@@ -914,6 +999,8 @@ EXCLUSIONS: dict[str, tuple[str, ...]] = {
         "follow|follow-up|followup up? for|after @POSS? stroke",
         "since|after|before @POSS stroke|strokes",
         "sleep paralysis",
+        # "I was about to have a stroke over it": an idiom (learned from batch_05)
+        "=about|nearly|almost|gonna|going =to? =have|had =a stroke =over|about|at|when|because",
         "roll|rolling|rolled @POSS eyes",
         "@CANT walk _? _? _? ankle|knee|foot|feet|leg|hip|toe|back|far|long",
     ),
@@ -1034,6 +1121,7 @@ EXCLUSIONS: dict[str, tuple[str, ...]] = {
         "sugar free|=-free",
         "=a =bit|little|tad =low",
         "=slightly|abit|bit|bitlow|mildly =low",
+        "hypo kit|kits|box|boxes|supplies|pack|packs|treatment|treatments|snack|snacks|stash|gel|tablets",
     ),
     "severe_burn": (
         "heart|acid burn|burns",
@@ -1069,6 +1157,8 @@ SPANISH_DIRECT: dict[str, tuple[str, ...]] = {
     "heart_attack": (
         "=ataque =al|del =corazón|corazon",
         "=ataque =cardiaco|cardíaco",
+        # learned from batch_06
+        "=desplomó|desplomo|desplomado|desplomada|desmayó|desmayo|cayó|cayo _? _? _? _? _? _? =no =respira|reacciona",
         "=infarto|infartando",
         "=paro =cardiaco|cardíaco|cardiorrespiratorio",
         "=dolor|presión|presion|opresión|opresion _? _? =en|de =el|mi? =pecho",
@@ -1098,6 +1188,7 @@ SPANISH_DIRECT: dict[str, tuple[str, ...]] = {
         "=no =para|deja =de =sangrar",
         "=hemorragia",
         "=sangrado =abundante|fuerte|grave|masivo",
+        "=sale|salía|salia|brota|echa =mucha|muchísima|muchisima|demasiada =sangre",
     ),
     "anaphylaxis": (
         "=se =me|le =cierra =la =garganta",
@@ -1105,6 +1196,7 @@ SPANISH_DIRECT: dict[str, tuple[str, ...]] = {
         "=lengua =hinchada",
         "=shock|choque =anafiláctico|anafilactico",
         "=anafilaxia|anafilaxis",
+        "=se =le|me =está|esta =hinchando|inflamando =la =cara|garganta|boca|lengua",
         "=reacción|reaccion =alérgica|alergica =grave|fuerte|severa",
     ),
     "suicide_self_harm": (
@@ -1113,6 +1205,12 @@ SPANISH_DIRECT: dict[str, tuple[str, ...]] = {
         "=quitarme =la =vida",
         "=acabar =con =mi =vida",
         "=no =quiero =vivir",
+        # learned from batch_06
+        "=no =quiero|puedo =seguir =viviendo|vivo|aquí|aqui|así|asi|adelante",
+        "=esta =noche =lo =voy =a =hacer",
+        "=acabar =con =todo",
+        "=mensaje|mensajes|carta _? =de =despedida",
+        "=despidiéndose|despidiendose|despidió|despidio =de =todos|todo|mí|mi|nosotros",
         "=hacerme =daño|dano",
         "=cortarme =las =venas",
         "=tirarme|aventarme|lanzarme|arrojarme =del|de =la|un|una|el =balcón|balcon|puente|ventana|edificio|tren|metro",
@@ -1137,6 +1235,9 @@ SPANISH_DIRECT: dict[str, tuple[str, ...]] = {
     "head_injury": (
         "=fractura =de =cráneo|craneo",
         "=traumatismo =craneoencefálico|craneoencefalico",
+        # learned from batch_06
+        "=pupila|pupilas _? _? _? =más|mas =grande|grandes|dilatada|dilatadas|diferente|diferentes",
+        "=atropelló|atropello|atropellaron|atropellado|atropellada",
     ),
     "pregnancy_emergency": (
         "=embarazo =ectópico|ectopico",
@@ -1201,6 +1302,9 @@ SPANISH_DIRECT: dict[str, tuple[str, ...]] = {
         "=se =le =prendió|prendio =fuego",
         "=ampollas =grandes|enormes",
         "=se =echó|echo|tiró|tiro|cayó|cayo|derramó|derramo _? _? =café|cafe|agua|aceite|leche|sopa|té|te =hirviendo|caliente",
+        # learned from batch_06
+        "=quemé|queme|quemó|quemo|quemado|quemada|quemaste =la|mi|su =cara|ojo|ojos|cuello",
+        "=vapor _? _? _? _? _? _? =ampollas|quemé|queme|quemó|quemo",
     ),
     "sudden_confusion": (
         "=de =repente _? _? _? =confundido|confundida|desorientado|desorientada",
@@ -1217,6 +1321,9 @@ SPANISH_DIRECT: dict[str, tuple[str, ...]] = {
         "=el =peor =de =mi =vida",
         "=dolor _? _? _? =horrible|insoportable|terrible _? =que =empezó|empezo|vino =de =repente",
         "=dolor =de =repente =muy? =fuerte|intenso|insoportable",
+        # learned from batch_06
+        "=dolor _? _? _? =horrible|insoportable|terrible|fuerte|intenso _? _? _? _? _? _? =de =repente",
+        "=no =me =puedo =ni? =enderezar|parar|levantar",
     ),
 }
 # Two-part categories (COMBINATIONS): each half in Spanish, so that "mi bebé de 6

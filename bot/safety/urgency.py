@@ -64,6 +64,9 @@ _SIGNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"held (?:me|her|him) down", r"numb and useless", r"just lies there",
             r"(?:doesn'?t|dont|don'?t|does not|do not) (?:know|no) (?:who|where|what day)",
             r"no sabe (?:dónde|donde|quién|quien|qué día|que dia)", r"muy mareada?",
+            # learned from batch_06 (its misses asked to rephrase)
+            r"bright red blood", r"mouthfuls? of blood", r"skin (?:is|looks|went|gone|turned) (?:white|charred|black|leathery)",
+            r"seguir viviendo", r"(?:las|unas|mis) pastillas",
         ),
     ),
     (
@@ -80,6 +83,7 @@ _SIGNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"right now", r"scared for my life", r"terrified", r"in danger",
             r"threat(?:en|ening|ened)", r"(?:kill|hurt|hit|beat|beating|hitting|hurting) (?:me|my)",
             r"attack(?:ed|ing) me", r"help me", r"please help", r"pls help", r"send help",
+            r"finish(?:es|ing)? (?:me|us) (?:off)?", r"esta noche",
             r"de repente", r"no puede (?:respirar|moverse|hablar|despertar)", r"no para de",
             r"ayuda(?:me)?", r"tengo miedo", r"peligro", r"amenaz(?:a|ando|ó)",
         ),
