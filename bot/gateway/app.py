@@ -32,11 +32,12 @@ from bot.events.after_commit import bind_publisher
 from bot.events.bus import EventBus
 from bot.events.factory import make_bus
 from bot.gateway import handoff_api
+from bot.gateway.background import purge_forever, retry_forever
 from bot.gateway.http_docs import HEALTH_RESPONSES, HealthOut, install_allow_header
 from bot.gateway.outbound import deliver_through
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rasa_trackers import RasaTrackerEraser
-from bot.gateway.routing import Router, purge_forever, retry_forever
+from bot.gateway.routing import Router
 from bot.gateway.safety import Detector, SafetyCheck, load_detector
 from bot.gateway.service_status import read_status
 from bot.gateway.texts import load_content, retention_days

@@ -28,8 +28,7 @@ from bot.db.models import Conversation, Message
 from bot.db.session import unit_of_work
 from bot.events.memory import InProcessBus
 from bot.gateway.app import Gateway
-from bot.gateway.messages import ErasureFailed
-from bot.gateway.routing import ConversationNotFound, Incoming
+from bot.gateway.messages import ConversationNotFound, ErasureFailed, Incoming
 from bot.gateway.texts import clinic_phone, emergency_text, system_text
 from bot.gateway.validation import InputError
 from bot.handoff.models import Handoff
