@@ -42,8 +42,8 @@ from telegram.ext import BaseHandler, ChatMemberHandler, ContextTypes, MessageHa
 from bot.content.store import ContentNotServed, get_content_store
 from bot.db.base import utcnow
 from bot.db.session import unit_of_work
+from bot.gateway.background import run_every
 from bot.gateway.rasa_client import RasaUnavailable
-from bot.gateway.routing import run_every
 from bot.gateway.texts import emergency_text
 from bot.groups import activity, links
 from bot.groups import texts as group_texts
