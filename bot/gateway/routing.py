@@ -42,9 +42,6 @@ from bot.db.session import unit_of_work
 from bot.events.bus import EventBus
 from bot.gateway import conversations as store
 from bot.gateway import handoffs
-
-# Re-exported: bot.channels.telegram_groups runs its loop with it.
-from bot.gateway.background import run_every  # noqa: F401
 from bot.gateway.delivery import Delivery
 from bot.gateway.erasure import Erasure
 from bot.gateway.messages import (
