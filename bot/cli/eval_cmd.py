@@ -99,6 +99,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 f"prec={figures['precision_answered']:.3f} oos_wrong={figures['oos_wrong_rate']:.3f} "
                 f"cov@p95={figures['coverage_at_precision_95']:.3f} one_tap={figures['one_tap_rate']:.3f} "
                 f"suggest_oos={figures['suggest_rate_out_of_scope']:.3f} "
+                f"urgent={figures['urgent_tier_rate']:.3f} "
                 f"(n_in={figures['n_in_scope']}, n_out={figures['n_out_of_scope']})",
                 file=sys.stderr,
             )

@@ -20,7 +20,8 @@ class Prediction:
     confidence: float
     answered: bool
     # What the system did with the message, where it decides more than "answer or not"
-    # (PatientBot: answer, clarify, handoff, emergency) and the intent it acted on.
+    # (PatientBot: answer, suggest, clarify, handoff, emergency, or urgent: the possibly-urgent
+    # tier the gateway puts in place of a "not understood" reply) and the intent it acted on.
     decision: str | None = None
     intent: str | None = None
     # The FAQs offered as "did you mean" instead of an answer, best first.
@@ -105,6 +106,10 @@ def summarise(items: Sequence[EvalItem], predictions: Sequence[Prediction]) -> d
         "coverage_at_precision_95": round(at_95, 4),
         # In-scope questions whose right FAQ is answered directly or offered ("did you mean": one tap).
         "one_tap_rate": round(one_tap / len(in_scope), 4) if in_scope else 0.0,
+        # In-scope questions the gateway would put in the possibly-urgent tier (issue 22: at most 2%).
+        "urgent_tier_rate": (
+            round(sum(1 for _i, p in in_scope if p.decision == "urgent") / len(in_scope), 4) if in_scope else 0.0
+        ),
         "suggest_rate_out_of_scope": (
             round(sum(1 for p in out_of_scope if p.suggestions) / len(out_of_scope), 4) if out_of_scope else 0.0
         ),

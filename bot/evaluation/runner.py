@@ -66,7 +66,8 @@ def write_report(result: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
 def compact(result: dict[str, Any]) -> dict[str, Any]:
     """The one-line JSON the issue specifies (no curves or confusions)."""
     keys = ("accuracy_in_scope", "coverage", "precision_answered", "oos_wrong_rate",
-            "coverage_at_precision_95", "one_tap_rate", "suggest_rate_out_of_scope", "n_in_scope", "n_out_of_scope")
+            "coverage_at_precision_95", "one_tap_rate", "urgent_tier_rate", "suggest_rate_out_of_scope", "n_in_scope",
+            "n_out_of_scope")
     return {
         "dataset": result["dataset"],
         "systems": {name: {k: f[k] for k in keys} for name, f in result["systems"].items()},

