@@ -49,7 +49,7 @@ def patientbot_predictions(items: Sequence[EvalItem], runner: ModelRunner, safet
             faq_id, confidence = faq_candidate(parse)
         answered = decision.decision == "answer" and decision.faq_id is not None
         offered = tuple(faq_id for faq_id, _title in decision.suggestions)
-        name = decision.decision
+        name: str = decision.decision
         if safety is not None and name in NOT_UNDERSTOOD and _possibly_urgent(item.text):
             # What the gateway does (bot.gateway.routing): a message it cannot answer that carries
             # signs of urgency gets the "possibly urgent" reply and an urgent handoff, no offers.
