@@ -21,10 +21,10 @@ from sqlalchemy.orm import sessionmaker
 from bot.bulletins import outbox
 from bot.bulletins.dispatch import bulletins_by_id, dispatcher_for
 from bot.bulletins.models import BulletinSend
-from bot.console.auth import ConsoleUser, csrf_checked_user
+from bot.console.auth import ConsoleUser
 from bot.console.forms import read_form
 from bot.console.rendering import ConsoleError, ConsoleRoute, render
-from bot.console.roles import admin_user
+from bot.console.roles import admin_changing, admin_user
 from bot.content.bulletins import TOPICS, Bulletin
 from bot.db.base import utcnow
 from bot.db.session import unit_of_work
@@ -97,12 +97,10 @@ def _queue(factory: sessionmaker, bulletin: Bulletin, topics: list[str], channel
 @router.post("/bulletins/send", include_in_schema=False)
 async def send_bulletin(
     request: Request,
-    user: ConsoleUser = Depends(csrf_checked_user),
+    user: ConsoleUser = Depends(admin_changing("send bulletins")),
     factory: sessionmaker = Depends(session_factory_dep),
     settings: Settings = Depends(settings_dep),
 ) -> Response:
-    if user.role != "admin":
-        raise ConsoleError(403, "Only admins can send bulletins.")
     form = await read_form(request)
     bulletin = bulletins_by_id().get(str(form.get("bulletin", "")))
     if bulletin is None:

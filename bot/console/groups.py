@@ -22,6 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.console.auth import ConsoleUser, csrf_checked_user, current_user
 from bot.console.forms import read_form
 from bot.console.rendering import ConsoleError, ConsoleRoute, render, wants_json
+from bot.console.roles import admin_changing
 from bot.db.base import utcnow
 from bot.db.session import unit_of_work
 from bot.gateway.deps import session_factory_dep, settings_dep
@@ -83,12 +84,10 @@ async def groups_page(
 async def set_moderators(
     request: Request,
     group_id: int,
-    user: ConsoleUser = Depends(csrf_checked_user),
+    user: ConsoleUser = Depends(admin_changing("link groups to moderators")),
     factory: sessionmaker = Depends(session_factory_dep),
 ) -> Response:
     """Admins only: exactly the ticked clinicians moderate the group (none: unlinked)."""
-    if user.role != "admin":
-        raise ConsoleError(403, "Only admins can link groups to moderators.")
     form = await read_form(request)
     try:
         chosen = [int(str(value)) for value in form.getlist("clinician")]

@@ -22,6 +22,7 @@ from bot.console.auth import ConsoleUser, csrf_checked_user, current_user
 from bot.console.content_paths import clinic_file_dep, clinic_profile, content_dir_dep
 from bot.console.forms import read_form
 from bot.console.rendering import ConsoleError, ConsoleRoute, render
+from bot.console.roles import admin_changing
 from bot.content.store import get_content_store
 from bot.db.base import utcnow
 from bot.db.session import unit_of_work
@@ -153,13 +154,11 @@ async def review_proposal(
 @router.post("/content/publish", include_in_schema=False)
 async def publish_content(
     request: Request,
-    user: ConsoleUser = Depends(csrf_checked_user),
+    user: ConsoleUser = Depends(admin_changing("publish the content")),
     factory: sessionmaker = Depends(session_factory_dep),
     settings: Settings = Depends(settings_dep),
 ) -> Response:
     """Rebuild the content, retrain if stale, roll out (admins); runs in the background."""
-    if user.role != "admin":
-        raise ConsoleError(403, "Only admins can publish the content.")
     publisher = publisher_for(request.app, settings)
     if not publisher.start():
         raise ConsoleError(409, "A publish is already running.")
