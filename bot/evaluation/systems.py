@@ -51,7 +51,7 @@ def patientbot_predictions(items: Sequence[EvalItem], runner: ModelRunner, safet
         offered = tuple(faq_id for faq_id, _title in decision.suggestions)
         name: str = decision.decision
         if safety is not None and name in NOT_UNDERSTOOD and _possibly_urgent(item.text):
-            # What the gateway does (bot.gateway.routing): a message it cannot answer that carries
+            # What the gateway does (bot.gateway.rasa_exchange): a message it cannot answer that carries
             # signs of urgency gets the "possibly urgent" reply and an urgent handoff, no offers.
             name, offered = URGENT, ()
         predictions.append(Prediction(faq_id, confidence, answered, name, decision.intent, offered))

@@ -54,8 +54,10 @@ _PILLS = (
     "acetaminophen|ibuprofen|advil|aspirin|xanax|valium|diazepam|sleeping|benadryl|oxy|"
     "oxycodone|codeine|tramadol|percocet|vicodin|painkiller|painkillers|meds|medication|"
     "medications|medicine|antidepressants|sertraline|citalopram|fluoxetine|lithium|"
-    "insulin|benzos|opioids|zopiclone|ambien|gummies|edibles|them|those|it"
+    "insulin|benzos|opioids|zopiclone|ambien|gummies|edibles|them|it"
 )
+# Not "those": its lemma is "that", which then matched "is that normal" ("my baby keeps
+# getting hiccups after feeds, is that normal" read as a child who got into something).
 _POISONS = (
     "bleach, antifreeze, detergent, laundry pod, laundry pods, tide pod, tide pods, "
     "dishwasher tablet, dishwasher tablets, rat poison, poison, weedkiller, weed killer, "
